@@ -1,0 +1,26 @@
+import FlowForgeStore
+import Hummingbird
+
+/// Mounts every route: health, account (`/api/auth`, `/api/user`), the public catalog and the v1 API.
+func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: BodyLimitMiddleware(maxBytes: services.configuration.maxFileSize))
+
+    router.addRoutes(HealthController(database: services.database).endpoints)
+    router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")
+    router.addRoutes(PlansController().endpoints, atPath: "/api/billing")
+
+    let account = router.group("/api/user").add(middleware: AccessTokenMiddleware(services: services))
+    account.addRoutes(
+        ProfileController(services: services, refreshTokens: services.sessions.refreshTokens).endpoints, atPath: "profile"
+    )
+    account.addRoutes(APIKeyController(services: services).endpoints, atPath: "api-keys")
+
+    // The public API answers under /api/v1 and, as in the published curl examples, under /v1.
+    for prefix in ["/api/v1", "/v1"] {
+        let v1 = router.group(RouterPath(prefix)).add(middleware: APIKeyMiddleware(services: services))
+        v1.addRoutes(V1AccountController(services: services).endpoints)
+    }
+    return router
+}

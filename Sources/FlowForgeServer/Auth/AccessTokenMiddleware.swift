@@ -1,0 +1,60 @@
+import FlowForgeStore
+import Foundation
+import Hummingbird
+
+/// Authenticates account routes with a JWT access token (`Authorization: Bearer <jwt>`); anything else is 401.
+/// A token of a deleted account is refused too.
+struct AccessTokenMiddleware: RouterMiddleware {
+    let services: AppServices
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard let token = request.bearerToken, !token.hasPrefix("ff_") else {
+            throw request.bearerToken?.hasPrefix("ff_") == true
+                ? APIError(.unauthorized, code: "unauthorized", message: "API keys work on /api/v1 routes only; sign in for an access token to manage your account")
+                : APIError.unauthorized
+        }
+        guard let userID = await services.accessTokens.verify(token), try await services.users.find(id: userID) != nil else {
+            throw APIError(.unauthorized, code: "invalid_token", message: "the access token is invalid or expired; refresh it or sign in again")
+        }
+        var context = context
+        context.userID = userID
+        context.logger[metadataKey: "user_id"] = "\(userID)"
+        return try await next(request, context)
+    }
+}
+
+/// Authenticates the public v1 API with an API key (`Authorization: Bearer ff_…`). A revoked key fails at once
+/// because every request looks the key up; `last_used_at` is written at most once a minute per key.
+struct APIKeyMiddleware: RouterMiddleware {
+    let services: AppServices
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard let token = request.bearerToken, token.hasPrefix("ff_") else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "send an API key as `Authorization: Bearer ff_…`; create one at POST /api/user/api-keys")
+        }
+        let hash = SecretHashing.hmacHex(token, key: services.configuration.apiKeySalt)
+        guard let key = try await services.apiKeys.findActive(keyHash: hash) else {
+            throw APIError(.unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")
+        }
+        let now = Clock.nowMillis()
+        if (key.lastUsedAt ?? 0) < now - 60_000 {
+            try await services.apiKeys.touch(id: key.id, at: now)
+        }
+        var context = context
+        context.userID = key.userID
+        context.apiKeyID = key.id
+        context.logger[metadataKey: "user_id"] = "\(key.userID)"
+        context.logger[metadataKey: "api_key_id"] = "\(key.id)"
+        return try await next(request, context)
+    }
+}
+
+extension Request {
+    var bearerToken: String? {
+        guard let header = headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+
+/// Secrets generated on first start and kept in the data directory (`secrets/<name>`, mode 0600), so a
+/// single machine works without configuration and keeps its tokens valid across restarts.
+struct GeneratedSecrets {
+    let directory: URL
+
+    func value(named name: String, variable: String) throws -> [UInt8] {
+        let folder = directory.appendingPathComponent("secrets", isDirectory: true)
+        let file = folder.appendingPathComponent(name)
+        if let existing = try? Data(contentsOf: file), existing.count >= 32 {
+            return Array(existing)
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+            let hex = Data(bytes.map { String(format: "%02x", $0) }.joined().utf8)
+            try hex.write(to: file, options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+            return Array(hex)
+        } catch {
+            throw ConfigurationError(variable: variable, message: "is unset and a secret could not be generated in \(folder.path): \(error.localizedDescription); set it or make FLOWFORGE_DATA_DIR writable")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import FlowForgeStore
+import Foundation
+import Hummingbird
+
+/// `POST /api/auth/register`, `/login` and `/refresh`.
+struct AuthController {
+    let services: AppServices
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .post("register", use: register)
+            .post("login", use: login)
+            .post("refresh", use: refresh)
+    }
+
+    struct RegisterBody: Decodable {
+        let email: String?
+        let password: String?
+        let plan: String?
+    }
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SessionResponse> {
+        let body = try await request.decodeJSON(RegisterBody.self, context: context)
+        let email = try AccountValidation.email(body.email)
+        let password = try AccountValidation.password(body.password)
+        let plan = try AccountValidation.plan(body.plan)
+        let now = Clock.nowMillis()
+        let user = UserRecord(
+            id: UUID().uuidString.lowercased(), email: email, passwordHash: try await services.passwords.hash(password),
+            plan: plan, createdAt: now, updatedAt: now
+        )
+        do {
+            try await services.users.create(user)
+        } catch StoreError.conflict {
+            throw APIError(.conflict, code: "email_taken", message: "an account with this email already exists; sign in instead")
+        }
+        context.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
+        return EditedResponse(status: .created, response: try await services.sessions.issue(for: user))
+    }
+
+    struct LoginBody: Decodable {
+        let email: String?
+        let password: String?
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> SessionResponse {
+        let body = try await request.decodeJSON(LoginBody.self, context: context)
+        guard let rawEmail = body.email, let password = body.password else {
+            throw APIError.validation(body.email == nil ? "email" : "password", "is required")
+        }
+        let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        try await services.throttle.check(email: email, address: address)
+
+        let user = try await services.users.find(email: email)
+        let matches = try await services.passwords.verify(password, hash: user?.passwordHash ?? services.passwords.decoyHash)
+        guard let user, matches else {
+            try await services.throttle.recordFailure(email: email, address: address)
+            context.logger.notice("failed sign-in", metadata: ["client": "\(address)"])
+            throw APIError(.unauthorized, code: "invalid_credentials", message: "email or password is incorrect")
+        }
+        try await services.throttle.recordSuccess(email: email)
+        return try await services.sessions.issue(for: user)
+    }
+
+    struct RefreshBody: Decodable {
+        let refreshToken: String?
+    }
+
+    @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> SessionResponse {
+        let body = try await request.decodeJSON(RefreshBody.self, context: context)
+        guard let token = body.refreshToken else { throw APIError.validation("refresh_token", "is required") }
+        let rotation = try await services.sessions.refreshTokens.consume(tokenHash: SecretHashing.sha256Hex(token), now: Clock.nowMillis())
+        switch rotation {
+        case .rotated(let userID, let familyID):
+            guard let user = try await services.users.find(id: userID) else { throw Self.invalidRefresh }
+            return try await services.sessions.issue(for: user, familyID: familyID)
+        case .reused:
+            context.logger.warning("refresh token reused; family revoked")
+            throw APIError(.unauthorized, code: "refresh_token_reused", message: "this refresh token was already used, so every session from that sign-in has been ended; sign in again")
+        case .invalid:
+            throw Self.invalidRefresh
+        }
+    }
+
+    static let invalidRefresh = APIError(.unauthorized, code: "invalid_refresh_token", message: "the refresh token is unknown or expired; sign in again")
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Logging
+
+/// Per-request state: what the auth middleware learned, and the body limit from `MAX_FILE_SIZE`.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AccessTokenMiddleware` (account routes) or `APIKeyMiddleware` (v1 routes).
+    public var userID: String?
+    public var apiKeyID: String?
+    public var maxUploadSize: Int = 2 * 1024 * 1024
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    public var responseEncoder: JSONEncoder { .api }
+    public var requestDecoder: JSONDecoder { .api }
+
+    /// The authenticated account, or a 401 when the route was reached without one.
+    public func requireUser() throws -> String {
+        guard let userID else { throw APIError.unauthorized }
+        return userID
+    }
+}
+
+extension JSONEncoder {
+    /// snake_case keys and ISO 8601 dates, the API's JSON conventions.
+    static var api: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var api: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}

@@ -1,0 +1,9 @@
+-- Accounts. Emails are stored lower-cased so uniqueness is case-insensitive.
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    plan TEXT NOT NULL DEFAULT 'free',
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);

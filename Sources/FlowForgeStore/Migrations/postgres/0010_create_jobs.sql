@@ -1,0 +1,12 @@
+-- The durable queue: a job per pipeline, claimed by a worker under a lease it renews while it runs.
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    pipeline_id TEXT NOT NULL UNIQUE REFERENCES pipelines(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_expires_at BIGINT,
+    available_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX jobs_status_available ON jobs (status, available_at);

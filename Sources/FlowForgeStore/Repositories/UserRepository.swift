@@ -1,0 +1,67 @@
+import Foundation
+import SQLKit
+
+public enum StoreError: Error, Equatable {
+    /// A unique constraint refused the write (e.g. the email is taken).
+    case conflict
+}
+
+/// Accounts. Lookups by email expect the lower-cased form.
+public protocol UserRepository: Sendable {
+    /// Inserts the account; throws `StoreError.conflict` when the email is already registered.
+    func create(_ user: UserRecord) async throws
+    func find(id: String) async throws -> UserRecord?
+    func find(email: String) async throws -> UserRecord?
+    /// Replaces email, password hash and plan; throws `StoreError.conflict` when the new email is taken.
+    func update(_ user: UserRecord) async throws
+}
+
+public struct SQLUserRepository: UserRepository {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public func create(_ user: UserRecord) async throws {
+        try await mapConflict {
+            try await database.withConnection { db in
+                try await db.raw("""
+                    INSERT INTO users (id, email, password_hash, plan, created_at, updated_at)
+                    VALUES (\(bind: user.id), \(bind: user.email), \(bind: user.passwordHash), \(bind: user.plan),
+                            \(bind: user.createdAt), \(bind: user.updatedAt))
+                    """).run()
+            }
+        }
+    }
+
+    public func find(id: String) async throws -> UserRecord? {
+        try await first("SELECT * FROM users WHERE id = \(bind: id)")
+    }
+
+    public func find(email: String) async throws -> UserRecord? {
+        try await first("SELECT * FROM users WHERE email = \(bind: email)")
+    }
+
+    public func update(_ user: UserRecord) async throws {
+        try await mapConflict {
+            try await database.withConnection { db in
+                try await db.raw("""
+                    UPDATE users SET email = \(bind: user.email), password_hash = \(bind: user.passwordHash),
+                        plan = \(bind: user.plan), updated_at = \(bind: user.updatedAt)
+                    WHERE id = \(bind: user.id)
+                    """).run()
+            }
+        }
+    }
+
+    private func first(_ query: SQLQueryString) async throws -> UserRecord? {
+        try await database.withConnection { db in
+            guard let row = try await db.raw(query).first() else { return nil }
+            return UserRecord(
+                id: try row.string("id"), email: try row.string("email"),
+                passwordHash: try row.string("password_hash"), plan: try row.string("plan"),
+                createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at")
+            )
+        }
+    }
+}
+

@@ -1,0 +1,54 @@
+import ArgumentParser
+import FlowForgeServer
+import FlowForgeStore
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct FlowForgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flowforge",
+        abstract: "FlowForge: an API-first, ephemeral CI/CD service.",
+        subcommands: [Serve.self, Migrate.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (and apply pending migrations first).")
+
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let app = try await buildApplication(
+            configuration: configuration, address: ServerAddress(hostname: hostname, port: port)
+        )
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        var logger = Logger(label: "flowforge.migrate")
+        logger.logLevel = configuration.logLevel
+        let database = try openDatabase(configuration, logger: logger)
+        let applied = try await Migrator(database: database, logger: logger).migrate()
+        await database.shutdown()
+        print(applied.isEmpty ? "database is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+/// Reads the environment; a bad value ends the process with a message naming the variable.
+func loadConfiguration() throws -> AppConfiguration {
+    do {
+        return try AppConfiguration.fromEnvironment()
+    } catch let error as ConfigurationError {
+        throw ValidationError("configuration error: \(error.description)")
+    }
+}
