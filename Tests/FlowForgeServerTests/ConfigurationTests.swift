@@ -30,6 +30,7 @@ struct ConfigurationTests {
         ("LOG_LEVEL", "loud"),
         ("FRONTEND_URL", "ftp://example.com"),
         ("FLOWFORGE_BACKEND", "kubernetes"),
+        ("FLOWFORGE_JOB_LEASE_SECONDS", "0"),
         ("FLOWFORGE_ALLOW_LOCAL_REPOS", "maybe"),
         ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
     ])

@@ -1,3 +1,6 @@
+import AsyncHTTPClient
+import FlowForgeGit
+import FlowForgeRunner
 import FlowForgeStore
 import Foundation
 import Logging
@@ -5,6 +8,22 @@ import Logging
 /// The long-lived collaborators of one application instance, built once by `buildApplication` and shared by
 /// every controller and background service.
 struct AppServices: Sendable {
+    /// The workers, built from the same collaborators the routes use.
+    func workerService() -> PipelineWorkerService {
+        let executor = PipelineExecutor(
+            pipelines: pipelines, logs: logs, backend: backend, git: git,
+            workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
+            defaultImage: configuration.defaultDockerImage,
+            pipelineTimeout: .milliseconds(configuration.pipelineTimeoutMillis),
+            maxAttempts: 3, logger: logger
+        )
+        return PipelineWorkerService(
+            jobs: jobs, pipelines: pipelines, backend: backend, executor: executor, signal: signal,
+            slots: configuration.maxConcurrentPipelines, lease: .seconds(configuration.jobLeaseSeconds),
+            pollInterval: .seconds(1), logger: logger
+        )
+    }
+
     let configuration: AppConfiguration
     let database: Database
     let users: any UserRepository
@@ -13,6 +32,12 @@ struct AppServices: Sendable {
     let accessTokens: AccessTokens
     let sessions: SessionIssuer
     let throttle: LoginThrottle
+    let pipelines: any PipelineRepository
+    let jobs: any JobQueue
+    let logs: any LogStore
+    let backend: any Backend
+    let git: GitMirrorCache
+    let signal: JobSignal
     let logger: Logger
 
     static func make(configuration: AppConfiguration, database: Database, logger: Logger) async -> AppServices {
@@ -27,6 +52,15 @@ struct AppServices: Sendable {
             accessTokens: accessTokens,
             sessions: SessionIssuer(accessTokens: accessTokens, refreshTokens: refreshTokens, refreshLifetime: configuration.refreshTokenLifetime),
             throttle: LoginThrottle(attempts: SQLLoginAttemptRepository(database: database)),
+            pipelines: SQLPipelineRepository(database: database),
+            jobs: SQLJobQueue(database: database),
+            logs: FileLogStore(root: configuration.dataDirectory.appendingPathComponent("logs", isDirectory: true)),
+            backend: DockerBackend(
+                host: configuration.dockerHost, network: configuration.dockerNetwork, podImage: configuration.podImage,
+                httpClient: .shared, logger: logger
+            ),
+            git: GitMirrorCache(root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger),
+            signal: JobSignal(),
             logger: logger
         )
     }

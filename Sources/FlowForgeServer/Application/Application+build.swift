@@ -49,7 +49,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(address.hostname, port: address.port), serverName: "FlowForge"),
         logger: logger
     )
-    app.addServices(DatabaseShutdownService(database: database))
+    // Services stop in reverse order: the workers finish their writes before the pool closes.
+    app.addServices(DatabaseShutdownService(database: database), services.workerService())
     return app
 }
 

@@ -21,6 +21,13 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     for prefix in ["/api/v1", "/v1"] {
         let v1 = router.group(RouterPath(prefix)).add(middleware: APIKeyMiddleware(services: services))
         v1.addRoutes(V1AccountController(services: services).endpoints)
+        v1.addRoutes(
+            PipelineController(
+                pipelines: services.pipelines, logs: services.logs,
+                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), signal: services.signal
+            ).endpoints,
+            atPath: "pipelines"
+        )
     }
     return router
 }

@@ -1,0 +1,54 @@
+/// A parsed and validated `flowforge.yml`: what the file says, before it is matched against a trigger.
+///
+/// `PipelineConfigParser.parse` only returns values whose step names are unique, whose dependencies name
+/// existing steps and contain no cycle, and whose env keys are valid.
+public struct PipelineConfig: Sendable, Equatable {
+    /// Default image for steps that name none; nil means the server's default image.
+    public var image: String?
+    /// Pipeline-wide environment, merged under each step's own (the step's value wins).
+    public var environment: [String: String]
+    /// Pipeline-level filter; when it does not match, the whole pipeline is skipped.
+    public var when: WhenCondition?
+    /// The steps in file order.
+    public var steps: [StepConfig]
+
+    public init(image: String? = nil, environment: [String: String] = [:], when: WhenCondition? = nil, steps: [StepConfig]) {
+        self.image = image
+        self.environment = environment
+        self.when = when
+        self.steps = steps
+    }
+}
+
+/// One entry of `steps:`.
+public struct StepConfig: Sendable, Equatable {
+    public var name: String
+    /// The step's image; nil means the pipeline's `image`, else the server's default.
+    public var image: String?
+    /// Shell commands run in order by `/bin/sh`; never empty after parsing.
+    public var commands: [String]
+    public var environment: [String: String]
+    public var timeoutSeconds: Int?
+    /// Names of steps that must finish first.
+    public var dependsOn: [String]
+    /// Step-level filter; when it does not match, the step is left out of the plan.
+    public var when: WhenCondition?
+    /// The line where the step starts in the file, for error messages found after parsing.
+    public var line: Int?
+    /// The line of `depends_on:`, so that an unknown dependency is reported where it is written.
+    var dependsOnLine: Int?
+
+    public init(
+        name: String, image: String? = nil, commands: [String], environment: [String: String] = [:],
+        timeoutSeconds: Int? = nil, dependsOn: [String] = [], when: WhenCondition? = nil, line: Int? = nil
+    ) {
+        self.name = name
+        self.image = image
+        self.commands = commands
+        self.environment = environment
+        self.timeoutSeconds = timeoutSeconds
+        self.dependsOn = dependsOn
+        self.when = when
+        self.line = line
+    }
+}

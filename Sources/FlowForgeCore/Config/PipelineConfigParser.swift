@@ -1,0 +1,59 @@
+import Yams
+
+/// Reads a `flowforge.yml` into a validated `PipelineConfig`. Pure: no I/O, safe on untrusted text.
+public enum PipelineConfigParser {
+    static let topLevelKeys = ["image", "env", "when", "steps"]
+
+    /// Parses and validates `text`.
+    ///
+    /// Throws a `ConfigError` naming the line of the offending node for: text over `limits.maxBytes`
+    /// (checked before parsing), invalid YAML, alias abuse (see `ConfigLimits`), unknown keys, wrong
+    /// types, more than `limits.maxSteps` steps, duplicate step names, unknown dependencies and cycles.
+    public static func parse(
+        _ text: String, fileName: String = "flowforge.yml", limits: ConfigLimits = .default
+    ) throws(ConfigError) -> PipelineConfig {
+        let size = text.utf8.count
+        guard size <= limits.maxBytes else {
+            throw ConfigError(file: fileName, line: nil, message: """
+                the file is \(size) bytes, over the limit of \(limits.maxBytes) bytes; keep it smaller \
+                (move long scripts into files in the repository and call them from `commands`)
+                """)
+        }
+        try AliasGuard.check(text, file: fileName, limits: limits)
+        let parser: Parser
+        let root: Node?
+        do {
+            parser = try Parser(yaml: text, encoding: .utf8)
+            root = try parser.singleRoot()
+        } catch let error as YamlError {
+            throw ConfigError(yaml: error, file: fileName)
+        } catch {
+            throw ConfigError(file: fileName, line: nil, message: "could not read the YAML: \(error)")
+        }
+        guard let root, !ConfigReader.isNull(root) else {
+            throw ConfigError(file: fileName, line: nil, message: "the file is empty; it needs at least a `steps:` list")
+        }
+        let config = try read(root, reader: ConfigReader(file: fileName), limits: limits)
+        try PipelineConfigValidator.validate(config, file: fileName)
+        return config
+    }
+
+    static func read(_ root: Node, reader: ConfigReader, limits: ConfigLimits) throws(ConfigError) -> PipelineConfig {
+        var config = PipelineConfig(steps: [])
+        var sawSteps = false
+        for (key, _, value) in try reader.entries(root, path: "the top level", known: topLevelKeys) {
+            switch key {
+            case "image": config.image = try reader.string(value, path: "image")
+            case "env": config.environment = try reader.environment(value, path: "env")
+            case "when": config.when = try WhenReader(reader: reader).condition(value, path: "when")
+            default:
+                sawSteps = true
+                config.steps = try StepReader(reader: reader, limits: limits).steps(value)
+            }
+        }
+        guard sawSteps else {
+            throw reader.error(root, "the file has no `steps:`; add a list of steps, each with `name` and `commands`")
+        }
+        return config
+    }
+}

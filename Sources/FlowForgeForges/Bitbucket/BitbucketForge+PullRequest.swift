@@ -1,0 +1,26 @@
+extension BitbucketForge {
+    /// A pull request's source commit, cloned from the source repository (a fork, possibly).
+    /// Bitbucket sends only an abbreviated hash here; the commit is resolved when it is fetched.
+    func parsePullRequest(_ request: WebhookRequest) throws -> WebhookOutcome {
+        let payload = try WebhookJSON.decode(PullRequestPayload.self, from: request.body, provider: name)
+        let pullRequest = try WebhookJSON.require(payload.pullrequest, "pullrequest", provider: name)
+        let source = try WebhookJSON.require(pullRequest.source, "pullrequest.source", provider: name)
+        let fullName = try WebhookJSON.require(
+            payload.repository?.fullName ?? pullRequest.destination?.repository?.fullName,
+            "repository.full_name", provider: name
+        )
+        return SkipCI.outcome(for: Trigger(
+            provider: name,
+            repositoryFullName: fullName,
+            cloneURL: cloneURL(fullName: source.repository?.fullName ?? fullName),
+            event: "pull_request",
+            branch: try WebhookJSON.require(source.branch?.name, "pullrequest.source.branch.name", provider: name),
+            commitSHA: try WebhookJSON.require(source.commit?.hash, "pullrequest.source.commit.hash", provider: name),
+            commitMessage: pullRequest.title,
+            author: pullRequest.author?.displayName ?? pullRequest.author?.nickname,
+            pullRequestNumber: try WebhookJSON.require(pullRequest.id, "pullrequest.id", provider: name),
+            targetBranch: pullRequest.destination?.branch?.name,
+            deliveryID: deliveryID(request)
+        ))
+    }
+}

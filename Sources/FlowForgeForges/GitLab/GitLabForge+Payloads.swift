@@ -1,0 +1,58 @@
+/// The few fields of GitLab's webhook payloads FlowForge reads
+/// (https://docs.gitlab.com/user/project/integrations/webhook_events/), all optional: GitLab omits
+/// several of them on older versions, and `parse` decides what each event requires.
+extension GitLabForge {
+    struct Project: Decodable {
+        var id: Int64?
+        var pathWithNamespace: String?
+        var gitHttpUrl: String?
+        var httpUrl: String?
+
+        /// GitLab has sent the HTTP clone URL under both names over the years.
+        var cloneURL: String? { gitHttpUrl ?? httpUrl }
+    }
+
+    struct Commit: Decodable {
+        struct Author: Decodable {
+            var name: String?
+        }
+        var id: String?
+        var message: String?
+        var author: Author?
+    }
+
+    struct ProjectEnvelope: Decodable {
+        var project: Project?
+    }
+
+    struct PushPayload: Decodable {
+        var ref: String?
+        var after: String?
+        /// The commit the ref points to; for an annotated tag `after` is the tag object instead.
+        var checkoutSha: String?
+        var userName: String?
+        var project: Project?
+        var commits: [Commit]?
+    }
+
+    struct MergeRequestPayload: Decodable {
+        struct User: Decodable {
+            var name: String?
+        }
+        struct Attributes: Decodable {
+            var iid: Int?
+            var action: String?
+            var title: String?
+            var sourceBranch: String?
+            var targetBranch: String?
+            /// Present on `update` only when new commits were pushed.
+            var oldrev: String?
+            var lastCommit: Commit?
+            var source: Project?
+            var target: Project?
+        }
+        var user: User?
+        var project: Project?
+        var objectAttributes: Attributes?
+    }
+}

@@ -1,0 +1,43 @@
+/// A forge event normalised into what a pipeline needs: which repository, which commit, and why.
+public struct Trigger: Sendable, Equatable {
+    /// `"github"`, `"gitlab"`, `"bitbucket"` or `"git"`: the `Forge.name` that produced it.
+    public var provider: String
+    /// `owner/repo`; GitLab: `path_with_namespace`; Bitbucket: `workspace/slug`; git: the name in the body.
+    public var repositoryFullName: String
+    /// Clone URL of the repository holding `commitSHA`; for a pull request from a fork, the fork's.
+    public var cloneURL: String
+    /// `"push"`, `"tag"` or `"pull_request"`.
+    public var event: String
+    /// Branch name for pushes, tag name for tags, the head (source) branch for pull requests.
+    public var branch: String
+    /// The commit to build. Bitbucket pull request hooks carry an abbreviated hash (12 digits).
+    public var commitSHA: String
+    /// Head commit message; for pull requests (whose hooks carry no message on GitHub/Bitbucket) the title.
+    public var commitMessage: String?
+    public var author: String?
+    public var pullRequestNumber: Int?
+    /// The branch a pull request merges into.
+    public var targetBranch: String?
+    /// GitHub App installation that sent the hook; its token clones and posts statuses.
+    public var installationID: Int64?
+    public var deliveryID: String?
+
+    public init(
+        provider: String, repositoryFullName: String, cloneURL: String, event: String, branch: String,
+        commitSHA: String, commitMessage: String? = nil, author: String? = nil, pullRequestNumber: Int? = nil,
+        targetBranch: String? = nil, installationID: Int64? = nil, deliveryID: String? = nil
+    ) {
+        self.provider = provider
+        self.repositoryFullName = repositoryFullName
+        self.cloneURL = cloneURL
+        self.event = event
+        self.branch = branch
+        self.commitSHA = commitSHA
+        self.commitMessage = commitMessage
+        self.author = author
+        self.pullRequestNumber = pullRequestNumber
+        self.targetBranch = targetBranch
+        self.installationID = installationID
+        self.deliveryID = deliveryID
+    }
+}

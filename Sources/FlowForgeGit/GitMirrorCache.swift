@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+
+/// A bare mirror per repository under `root`; safe to use from many tasks at once (one fetch per mirror
+/// at a time) and from several processes sharing `root` (a `flock` per mirror).
+///
+/// Every checkout fetches first, even when the wanted commit is already in the mirror: the fetch is what
+/// proves that these credentials may read this repository, and mirrors are shared by everyone who builds
+/// the same URL.
+public final class GitMirrorCache: Sendable {
+    public let root: URL
+    let logger: Logger
+    let fetchLocks = KeyedAsyncLock()
+
+    public init(root: URL, logger: Logger) {
+        self.root = root
+        self.logger = logger
+        LibGit2.ensureInitialized()
+    }
+
+    /// Fetches what is new into the repository's mirror, then checks out exactly `commit` (or the head of
+    /// `branch` when `commit` is nil) into `workspace` (created; must not exist yet). Returns the commit
+    /// checked out. The workspace is a normal git work tree with a detached HEAD, its `origin` remote set
+    /// to `repoURL` without credentials. On failure nothing is left at `workspace`.
+    ///
+    /// `credentials` win over a `user:password@` in `repoURL`; either reaches libgit2 only through its
+    /// credential callback.
+    public func checkout(
+        repoURL: String, branch: String, commit: String?, credentials: GitCredentials?,
+        into workspace: URL, logger: Logger
+    ) async throws(GitError) -> CheckoutResult {
+        let remote = GitRemoteURL(repoURL)
+        let mirror = mirrorLocation(for: remote)
+        var logger = logger
+        logger[metadataKey: "git_repo"] = "\(remote.redacted)"
+        logger[metadataKey: "git_mirror"] = "\(mirror.key)"
+        let request = MirrorFetch(
+            remote: remote, credentials: credentials ?? remote.embeddedCredentials,
+            branch: branch, commit: commit, mirror: mirror, logger: logger)
+
+        let clock = ContinuousClock()
+        let fetchStart = clock.now
+        await fetchLocks.lock(mirror.key)
+        let fetched = await runBlocking { request.fetchAndResolve() }
+        await fetchLocks.unlock(mirror.key)
+        let sha = try fetched.get()
+        let fetchTime = clock.now - fetchStart
+
+        let checkoutStart = clock.now
+        let target = WorkspaceCheckout(
+            mirrorPath: mirror.directory.path, remote: remote, commitSHA: sha, workspace: workspace)
+        try await runBlocking { target.run() }.get()
+        logger.info("checked out commit", metadata: [
+            "commit": "\(sha)", "workspace": "\(workspace.path)",
+            "fetch_ms": "\(fetchTime.milliseconds)", "checkout_ms": "\((clock.now - checkoutStart).milliseconds)",
+        ])
+        return CheckoutResult(commitSHA: sha)
+    }
+
+    /// Strips userinfo (`user:password@`) from a URL, for logs and errors. URLs without a scheme
+    /// (scp-like `git@host:repo`, paths) are returned unchanged: they carry no secrets.
+    public static func redact(_ url: String) -> String {
+        GitRemoteURL(url).redacted
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,20 @@
+/// Runs a compiled `Plan` somewhere isolated (containers) and cleans up after it.
+public protocol Backend: Sendable {
+    /// Runs the plan's steps in order, stopping at the first failure; always removes everything it created
+    /// before returning, whatever happened (also when the calling Task is cancelled → `.canceled`).
+    ///
+    /// Never throws: every way a run can end is a `RunOutcome`. Safe to call concurrently for different
+    /// pipeline ids; running the same pipeline id twice at once is not supported (cleanup is by id).
+    func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome
+
+    /// Removes containers labelled `flowforge.pipeline` whose id is not in `keeping`; returns how many.
+    /// Safe to call any time, also twice at once (a container removed by the other call is not an error).
+    /// Throws only when the backend cannot be reached or refuses to list its containers.
+    func reap(keeping: Set<String>) async throws -> Int
+
+    /// Ids of the pipelines that have containers here, running or not (labelled `flowforge.pipeline`).
+    func pipelineIDsWithContainers() async throws -> Set<String>
+
+    /// Removes every container of `pipelineID`; returns how many. Safe to call twice and for an id with none.
+    func remove(pipelineID: String) async throws -> Int
+}

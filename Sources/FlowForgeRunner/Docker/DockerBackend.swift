@@ -1,0 +1,58 @@
+import AsyncHTTPClient
+import Logging
+
+/// Runs plans in Docker containers through the Docker Engine API.
+///
+/// Each pipeline gets a "pod": one small container from `podImage` that only sleeps and owns the network
+/// namespace (`NetworkMode` = `network`). Every step is a fresh container joining it (`container:<pod>`),
+/// with the workspace bind-mounted at `/workspace`. Every container is labelled `flowforge.pipeline=<id>`,
+/// so `run` can clean up by label and `reap` can find leftovers of a crashed process.
+public struct DockerBackend: Backend {
+    let host: Result<DockerHost, DockerError>
+    let http: HTTPClient
+    let network: String
+    let podImage: String
+    let logger: Logger
+    /// Most processes one container may have; stops a fork bomb in a step from starving the machine.
+    public var pidsLimit = 1024
+
+    /// - Parameters:
+    ///   - host: `unix:///path/to/docker.sock` or `tcp://127.0.0.1:2375`.
+    ///   - network: the pod's network: `bridge` normally, `none` for no network at all.
+    ///   - podImage: an image with a `sleep` command; it only holds the network namespace.
+    ///   - httpClient: its read timeout may be shorter than a step runs; long calls resume after one.
+    public init(
+        host: String = "unix:///var/run/docker.sock", network: String = "bridge", podImage: String,
+        httpClient: HTTPClient = .shared, logger: Logger
+    ) {
+        self.host = Result { () throws(DockerError) in try DockerHost(host) }
+        self.http = httpClient
+        self.network = network
+        self.podImage = podImage
+        self.logger = logger
+    }
+
+    func client(logger: Logger? = nil) throws(DockerError) -> DockerClient {
+        DockerClient(host: try host.get(), http: http, logger: logger ?? self.logger)
+    }
+
+    public func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome {
+        var logger = self.logger
+        logger[metadataKey: "pipeline_id"] = "\(request.pipelineID)"
+        let client: DockerClient
+        do {
+            client = try self.client(logger: logger)
+        } catch {
+            return .error(error.description)
+        }
+        let run = DockerPipelineRun(
+            client: client, request: request,
+            observer: observer, network: network, podImage: podImage, pidsLimit: pidsLimit, logger: logger)
+        let outcome = await run.execute()
+        // Cleanup must run even when this task is cancelled, and a cancelled task's HTTP calls fail at once:
+        // an unstructured task does not inherit the cancellation.
+        await Task { await run.removeContainers() }.value
+        logger.info("pipeline finished", metadata: ["outcome": "\(outcome)"])
+        return outcome
+    }
+}

@@ -1,0 +1,22 @@
+/// What went wrong talking to the Docker daemon; `description` is written for the person reading the run.
+enum DockerError: Error, CustomStringConvertible {
+    case badHost(String)
+    /// The daemon answered with an error status; `message` is its own explanation.
+    case daemon(status: Int, message: String)
+    /// The daemon's answer could not be understood.
+    case unexpectedResponse(String)
+    case imageNotFound(image: String, reason: String)
+
+    var description: String {
+        switch self {
+        case .badHost(let host):
+            "Docker host \"\(host)\" is not understood; use unix:///var/run/docker.sock or tcp://127.0.0.1:2375"
+        case .daemon(let status, let message):
+            "the Docker daemon refused the request (HTTP \(status)): \(message)"
+        case .unexpectedResponse(let detail):
+            "the Docker daemon gave an answer FlowForge does not understand: \(detail)"
+        case .imageNotFound(let image, let reason):
+            "image \"\(image)\" not found: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import FlowForgeCore
+import Foundation
+import Logging
+
+/// One pipeline's run on Docker: the pod, then each step in order, under the pipeline's timeout.
+struct DockerPipelineRun<Observer: RunObserver>: Sendable {
+    let client: DockerClient
+    let request: RunRequest
+    let observer: Observer
+    let network: String
+    let podImage: String
+    let pidsLimit: Int
+    let logger: Logger
+    let progress = DockerRunProgress()
+
+    /// Runs every step; returns how the run ended. Leaves containers behind: `removeContainers` follows.
+    func execute() async -> RunOutcome {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await progress.finish(with: await runSteps())
+                return true
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: request.timeout)
+                } catch {
+                    return false  // the steps finished first, or the caller cancelled
+                }
+                await stopForPipelineTimeout()
+                return true
+            }
+            // Whichever ends first decides; the other is told to stop and awaited by the group.
+            _ = await group.next()
+            group.cancelAll()
+        }
+        return await progress.outcome ?? .canceled
+    }
+
+    private func runSteps() async -> RunOutcome {
+        do {
+            try await ensureImage(podImage)
+            let pod = try await createPod()
+            for step in request.plan.steps {
+                if let stop = try await run(step, pod: pod) { return stop }
+            }
+            return .success
+        } catch is CancellationError {
+            return .canceled
+        } catch let error as DockerError {
+            return Task.isCancelled ? .canceled : .error(error.description)
+        } catch {
+            if Task.isCancelled { return .canceled }
+            logger.error("pipeline could not run", metadata: ["error": "\(error)"])
+            return .error("FlowForge could not talk to the Docker daemon (\(error)); check that it is running")
+        }
+    }
+
+    /// Marks the run as timed out, then kills the running step so its calls return.
+    private func stopForPipelineTimeout() async {
+        let step = await progress.currentStep ?? request.plan.steps.first?.name ?? ""
+        logger.warning("pipeline timed out", metadata: ["step": "\(step)"])
+        await progress.finish(
+            with: .timedOut(step: step, message: "pipeline timed out after \(request.timeout.secondsDescription)"))
+        if let container = await progress.currentContainer {
+            try? await client.killContainer(container)
+        }
+    }
+
+    /// Pulls an image unless it is present.
+    func ensureImage(_ image: String) async throws {
+        if try await client.imageExists(image) { return }
+        logger.info("pulling image", metadata: ["image": "\(image)"])
+        try await client.pullImage(image)
+    }
+
+    private func createPod() async throws -> String {
+        let config = DockerContainerConfig(
+            Image: podImage,
+            // Sleeps ~68 years; the pod is force-removed when the run ends.
+            Cmd: ["sleep", "2147483647"],
+            Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.roleLabel: "pod"],
+            HostConfig: .init(NetworkMode: network, PidsLimit: 16))
+        let pod = try await client.createContainer(config)
+        try await client.startContainer(pod)
+        logger.debug("pod started", metadata: ["container": "\(pod)"])
+        return pod
+    }
+}
+
+/// What the concurrent parts of a run share: the step in progress and the first outcome decided.
+actor DockerRunProgress {
+    private(set) var currentStep: String?
+    private(set) var currentContainer: String?
+    private(set) var outcome: RunOutcome?
+
+    func enter(step: String) { currentStep = step }
+    func running(container: String?) { currentContainer = container }
+    /// The first outcome wins: after a timeout, the killed step's own result is not the story.
+    func finish(with outcome: RunOutcome) {
+        if self.outcome == nil { self.outcome = outcome }
+    }
+}

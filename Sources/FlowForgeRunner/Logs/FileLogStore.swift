@@ -1,0 +1,87 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Log files on local disk: `<root>/<pipelineID>/<encoded step name>.log`.
+///
+/// Each append opens the file with `O_APPEND`, so appends for one step from several tasks (or processes)
+/// never overwrite each other. Writes are small and local, so they run on the calling task.
+public struct FileLogStore: LogStore {
+    public let root: URL
+
+    public init(root: URL) {
+        self.root = root
+    }
+
+    public func append(pipelineID: String, step: String, bytes: [UInt8]) async throws {
+        let file = fileURL(pipelineID: pipelineID, step: step)
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LogStoreError.cannotWrite(file.path, errno: errno) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw LogStoreError.cannotWrite(file.path, errno: errno)
+            }
+            written += result
+        }
+    }
+
+    public func read(pipelineID: String, step: String) async throws -> Data? {
+        let file = fileURL(pipelineID: pipelineID, step: step)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try Data(contentsOf: file)
+    }
+
+    public func removeAll(pipelineID: String) async throws {
+        let folder = root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
+        do {
+            try FileManager.default.removeItem(at: folder)
+        } catch CocoaError.fileNoSuchFile {
+            // Already gone: removing twice is fine.
+        }
+    }
+
+    func fileURL(pipelineID: String, step: String) -> URL {
+        root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
+            .appendingPathComponent(Self.encoded(step) + ".log")
+    }
+
+    /// Step names come from the repository's `flowforge.yml`: anything but letters, digits, `-` and `_` is
+    /// percent-encoded (so also `/`, `.` and `%`), which keeps every name one file inside its folder and
+    /// keeps two different names from ever sharing a file.
+    static func encoded(_ name: String) -> String {
+        var result = ""
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                result.append(Character(Unicode.Scalar(byte)))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += byte < 16 ? "%0\(hex)" : "%\(hex)"
+            }
+        }
+        return result.isEmpty ? "%" : result
+    }
+}
+
+/// A log could not be stored.
+public enum LogStoreError: Error, CustomStringConvertible {
+    case cannotWrite(String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let code):
+            "cannot write the log file \(path): \(String(cString: strerror(code))); check the data directory's disk space and permissions"
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Receives what a run produces.
+///
+/// For one step the calls arrive in order: `stepStarted`, any number of `stepOutput`, then `stepFinished`.
+/// Steps run one after another, so the calls of two steps never interleave. A step that is never reached
+/// (because an earlier one failed) gets no calls at all.
+public protocol RunObserver: Sendable {
+    /// The step's container is about to run its script.
+    func stepStarted(_ step: String, at: Date) async
+    /// Bytes the step wrote to stdout or stderr (both in one stream, demultiplexed), as they arrive.
+    /// A chunk may end in the middle of a line or of a UTF-8 sequence.
+    func stepOutput(_ step: String, _ chunk: [UInt8]) async
+    /// The step is over. `exitCode` is the script's exit status, or `nil` when it never got to run or to exit
+    /// on its own (its image could not be used, it timed out, the run was cancelled).
+    func stepFinished(_ step: String, exitCode: Int32?, at: Date) async
+}

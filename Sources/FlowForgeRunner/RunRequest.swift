@@ -1,0 +1,20 @@
+import FlowForgeCore
+
+/// One pipeline for a `Backend` to run.
+public struct RunRequest: Sendable {
+    /// Labels every container the run creates, so leftovers can be found and reaped after a crash.
+    public var pipelineID: String
+    /// The steps, already in dependency order.
+    public var plan: Plan
+    /// Host path of the checked-out repository; steps see it at `/workspace`.
+    public var workspace: String
+    /// Limit for the whole pipeline, on top of each step's own `timeoutSeconds`.
+    public var timeout: Duration
+
+    public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration) {
+        self.pipelineID = pipelineID
+        self.plan = plan
+        self.workspace = workspace
+        self.timeout = timeout
+    }
+}

@@ -1,0 +1,94 @@
+import FlowForgeRunner
+import FlowForgeStore
+import Foundation
+import Hummingbird
+
+/// The v1 pipelines API, authenticated by API key. Another account's pipeline is a 404, never a 403, so ids
+/// reveal nothing.
+struct PipelineController {
+    let pipelines: any PipelineRepository
+    let logs: any LogStore
+    let urlPolicy: RepositoryURLPolicy
+    let signal: JobSignal
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .post(use: create)
+            .get(use: list)
+            .get(":id", use: show)
+            .get(":id/logs", use: showLogs)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PipelineView> {
+        let userID = try context.requireUser()
+        let body = try await request.decodeJSON(PipelineRequest.self, context: context)
+        guard let rawURL = body.repoUrl else { throw APIError.validation("repo_url", "is required") }
+        let repoURL = try await urlPolicy.check(rawURL)
+        let valid = try body.validated()
+        let pipeline = PipelineRecord(
+            id: UUID().uuidString.lowercased(), userID: userID, repoURL: repoURL, branch: valid.branch,
+            commitSHA: valid.commit, event: "api", commands: valid.commands, environment: valid.environment,
+            createdAt: Clock.nowMillis()
+        )
+        try await pipelines.createQueued(pipeline)
+        await signal.notify()
+        context.logger.info("pipeline queued", metadata: ["pipeline_id": "\(pipeline.id)"])
+        return EditedResponse(status: .created, response: PipelineView(pipeline, steps: []))
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> PipelineView {
+        let pipeline = try await find(context)
+        return PipelineView(pipeline, steps: try await pipelines.steps(pipelineID: pipeline.id))
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PipelineListView {
+        let userID = try context.requireUser()
+        let query = request.uri.queryParameters
+        var status: PipelineStatus?
+        if let text = query["status"].map(String.init), !text.isEmpty {
+            guard let parsed = PipelineStatus(rawValue: text) else {
+                throw APIError.validation("status", "must be one of \(PipelineStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = parsed
+        }
+        var limit = 20
+        if let text = query["limit"].map(String.init), !text.isEmpty {
+            guard let value = Int(text), (1...100).contains(value) else { throw APIError.validation("limit", "must be a number from 1 to 100") }
+            limit = value
+        }
+        let cursor = query["cursor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let cursor, PipelineCursor(encoded: cursor) == nil {
+            throw APIError.validation("cursor", "is not a cursor this API returned; use next_cursor from the previous page")
+        }
+        let page = try await pipelines.list(userID: userID, status: status, limit: limit, cursor: cursor)
+        return PipelineListView(pipelines: page.pipelines.map { PipelineView($0, steps: nil) }, nextCursor: page.nextCursor)
+    }
+
+    /// The whole log as text: each step's output under a `==> step <name> (<status>…)` header line, in run order.
+    @Sendable func showLogs(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let pipeline = try await find(context)
+        var text = ""
+        for step in try await pipelines.steps(pipelineID: pipeline.id) {
+            let exit = step.exitCode.map { ", exit code \($0)" } ?? ""
+            text += "==> step \(step.name) (\(step.status.rawValue)\(exit))\n"
+            if let data = try await logs.read(pipelineID: pipeline.id, step: step.name) {
+                text += String(decoding: data, as: UTF8.self)
+                if !text.hasSuffix("\n") { text += "\n" }
+            }
+        }
+        if let error = pipeline.error, pipeline.status == .error || pipeline.status == .failure {
+            text += "==> \(pipeline.status.rawValue): \(error)\n"
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    private func find(_ context: AppRequestContext) async throws -> PipelineRecord {
+        let userID = try context.requireUser()
+        let id = try context.parameters.require("id")
+        guard let pipeline = try await pipelines.find(id: id, userID: userID) else { throw APIError.notFound("pipeline \(id)") }
+        return pipeline
+    }
+}

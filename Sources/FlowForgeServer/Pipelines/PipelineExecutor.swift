@@ -1,0 +1,103 @@
+import FlowForgeCore
+import FlowForgeGit
+import FlowForgeRunner
+import FlowForgeStore
+import Foundation
+import Logging
+
+/// Runs one claimed job from checkout to final status: the workspace, the plan, the backend, the records.
+/// Whatever happens, the pipeline ends in a final state and its workspace is removed; the backend removes
+/// its containers itself.
+struct PipelineExecutor: Sendable {
+    let pipelines: any PipelineRepository
+    let logs: any LogStore
+    let backend: any Backend
+    let git: GitMirrorCache
+    let workspaceRoot: URL
+    let defaultImage: String
+    let pipelineTimeout: Duration
+    /// A job taken over from dead workers this many times is ended as `error` instead of run again.
+    let maxAttempts: Int
+    let logger: Logger
+
+    /// The outcome to record, in the words a user reads.
+    struct Result: Sendable, Equatable {
+        var status: PipelineStatus
+        var error: String?
+    }
+
+    func execute(_ job: ClaimedJob) async throws {
+        var logger = self.logger
+        logger[metadataKey: "pipeline_id"] = "\(job.pipelineID)"
+        logger[metadataKey: "job_id"] = "\(job.id)"
+        guard let pipeline = try await pipelines.find(id: job.pipelineID), !pipeline.status.isFinished else { return }
+
+        if job.attempt > 1 {
+            logger.warning("taking over a pipeline whose worker stopped", metadata: ["attempt": "\(job.attempt)"])
+            // The dead worker's containers and partial logs would collide with this run.
+            _ = try? await backend.remove(pipelineID: pipeline.id)
+            try? await logs.removeAll(pipelineID: pipeline.id)
+        }
+        if job.attempt > maxAttempts {
+            let message = "the worker running this pipeline stopped \(job.attempt - 1) times; FlowForge gave up. Start it again"
+            try await pipelines.finish(id: pipeline.id, status: .error, error: message, at: Clock.nowMillis())
+            return
+        }
+
+        try await pipelines.markRunning(id: pipeline.id, at: Clock.nowMillis())
+        logger.info("pipeline started", metadata: ["attempt": "\(job.attempt)"])
+        let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
+        try? FileManager.default.removeItem(at: workspace)
+        let result = await run(pipeline, workspace: workspace, logger: logger)
+        try? FileManager.default.removeItem(at: workspace)
+
+        if Task.isCancelled && result.status == .canceled {
+            // Stopped by shutdown, not by a user: leave it for the next worker (the lease expires).
+            throw CancellationError()
+        }
+        try await pipelines.finish(id: pipeline.id, status: result.status, error: result.error, at: Clock.nowMillis())
+        logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
+    }
+
+    private func run(_ pipeline: PipelineRecord, workspace: URL, logger: Logger) async -> Result {
+        let commit: String
+        do {
+            try FileManager.default.createDirectory(at: workspaceRoot, withIntermediateDirectories: true)
+            commit = try await git.checkout(
+                repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
+                credentials: nil, into: workspace, logger: logger
+            ).commitSHA
+            try await pipelines.setCommit(id: pipeline.id, sha: commit)
+        } catch let error as GitError {
+            return Result(status: .error, error: error.description)
+        } catch {
+            return Result(status: .error, error: "could not check out the repository: \(error)")
+        }
+
+        let plan: Plan
+        switch planFor(pipeline, commit: commit, workspace: workspace) {
+        case .success(.run(let compiled)): plan = compiled
+        case .success(.skipped(let reason)): return Result(status: .skipped, error: reason)
+        case .failure(let message): return Result(status: .error, error: message.text)
+        }
+
+        do {
+            try await pipelines.setSteps(pipelineID: pipeline.id, names: plan.steps.map(\.name))
+        } catch {
+            return Result(status: .error, error: "could not record the steps: \(error)")
+        }
+        let recorder = StepRecorder(pipelineID: pipeline.id, pipelines: pipelines, logs: logs, logger: logger)
+        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout)
+        return Self.result(of: await backend.run(request, observer: recorder))
+    }
+
+    static func result(of outcome: RunOutcome) -> Result {
+        switch outcome {
+        case .success: Result(status: .success)
+        case .failure(_, let message): Result(status: .failure, error: message)
+        case .timedOut(let step, let message): Result(status: .failure, error: "step \(step) \(message)")
+        case .error(let message): Result(status: .error, error: message)
+        case .canceled: Result(status: .canceled, error: "canceled")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import FlowForgeStore
+import Foundation
+import Hummingbird
+
+/// A pipeline as the v1 API shows it. Unset times and the commit are explicit `null`s, so clients can rely
+/// on every key being present.
+struct PipelineView: ResponseEncodable {
+    struct Step: Encodable {
+        let name: String
+        let status: String
+        let exitCode: Int?
+        let startedAt: Date?
+        let finishedAt: Date?
+
+        enum CodingKeys: String, CodingKey { case name, status, exitCode, startedAt, finishedAt }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(status, forKey: .status)
+            try container.encode(exitCode, forKey: .exitCode)
+            try container.encode(startedAt, forKey: .startedAt)
+            try container.encode(finishedAt, forKey: .finishedAt)
+        }
+    }
+
+    let id: String
+    let status: String
+    let repoURL: String
+    let branch: String
+    let commitSHA: String?
+    let event: String
+    let steps: [Step]?
+    let createdAt: Date
+    let startedAt: Date?
+    let completedAt: Date?
+    let error: String?
+
+    init(_ pipeline: PipelineRecord, steps: [StepRecord]?) {
+        id = pipeline.id
+        status = pipeline.status.rawValue
+        repoURL = pipeline.repoURL
+        branch = pipeline.branch
+        commitSHA = pipeline.commitSHA
+        event = pipeline.event
+        self.steps = steps?.map {
+            Step(name: $0.name, status: $0.status.rawValue, exitCode: $0.exitCode,
+                 startedAt: $0.startedAt.map(Clock.date(millis:)), finishedAt: $0.finishedAt.map(Clock.date(millis:)))
+        }
+        createdAt = Clock.date(millis: pipeline.createdAt)
+        startedAt = pipeline.startedAt.map(Clock.date(millis:))
+        completedAt = pipeline.completedAt.map(Clock.date(millis:))
+        error = pipeline.error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, repoURL = "repoUrl", branch, commitSHA = "commitSha", event, steps, createdAt, startedAt, completedAt, error
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encode(repoURL, forKey: .repoURL)
+        try container.encode(branch, forKey: .branch)
+        try container.encode(commitSHA, forKey: .commitSHA)
+        try container.encode(event, forKey: .event)
+        try container.encodeIfPresent(steps, forKey: .steps)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(completedAt, forKey: .completedAt)
+        try container.encode(error, forKey: .error)
+    }
+}
+
+struct PipelineListView: ResponseEncodable {
+    let pipelines: [PipelineView]
+    let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey { case pipelines, nextCursor }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(pipelines, forKey: .pipelines)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}

@@ -1,0 +1,93 @@
+import FlowForgeRunner
+import FlowForgeStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// This process's workers: `slots` loops (MAX_CONCURRENT_PIPELINES) that claim jobs from the database queue,
+/// run them, and keep their lease alive meanwhile. On start it removes containers of this installation's
+/// pipelines that have finished (left by a crash). On graceful shutdown running pipelines are stopped and their jobs left
+/// for another worker, which takes them over once the lease has expired.
+struct PipelineWorkerService: Service {
+    let jobs: any JobQueue
+    let pipelines: any PipelineRepository
+    let backend: any Backend
+    let executor: PipelineExecutor
+    let signal: JobSignal
+    let slots: Int
+    let lease: Duration
+    let pollInterval: Duration
+    let owner = "worker-" + UUID().uuidString.lowercased()
+    let logger: Logger
+
+    func run() async throws {
+        await reapLeftovers()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for slot in 0..<slots {
+                    group.addTask { await loop(slot: slot) }
+                }
+            }
+        }
+    }
+
+    private func reapLeftovers() async {
+        do {
+            let leftovers = try await pipelines.finishedIDs(among: try await backend.pipelineIDsWithContainers())
+            for id in leftovers {
+                let removed = try await backend.remove(pipelineID: id)
+                logger.notice("removed leftover containers", metadata: ["pipeline_id": "\(id)", "count": "\(removed)"])
+            }
+        } catch {
+            logger.warning("could not reap leftover containers", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func loop(slot: Int) async {
+        var logger = self.logger
+        logger[metadataKey: "worker_slot"] = "\(slot)"
+        while !Task.isCancelled {
+            do {
+                if let job = try await jobs.claim(owner: owner, now: Clock.nowMillis(), lease: lease.milliseconds) {
+                    try await runHoldingLease(job, logger: logger)
+                    continue
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("worker error", metadata: ["error": "\(error)"])
+            }
+            await signal.wait(timeout: pollInterval)
+        }
+    }
+
+    /// Runs the job while a heartbeat renews its lease. If the lease is lost (this worker was presumed dead
+    /// and another took over), the run is cancelled so the pipeline never runs twice at once.
+    private func runHoldingLease(_ job: ClaimedJob, logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await executor.execute(job)
+                try await jobs.complete(jobID: job.id, owner: owner)
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: lease / 3)
+                    let held = try await jobs.renew(jobID: job.id, owner: owner, until: Clock.nowMillis() + lease.milliseconds)
+                    if !held {
+                        logger.warning("lost the lease of a running job; stopping it", metadata: ["job_id": "\(job.id)"])
+                        throw CancellationError()
+                    }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

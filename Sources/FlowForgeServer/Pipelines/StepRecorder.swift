@@ -1,0 +1,40 @@
+import FlowForgeRunner
+import FlowForgeStore
+import Foundation
+import Logging
+
+/// Records what a run reports: step states in the database, output in the log store. A storage failure is
+/// logged and the run goes on; losing a status line is better than killing a build.
+struct StepRecorder: RunObserver {
+    let pipelineID: String
+    let pipelines: any PipelineRepository
+    let logs: any LogStore
+    let logger: Logger
+
+    func stepStarted(_ step: String, at: Date) async {
+        await record(step) {
+            try await pipelines.updateStep(pipelineID: pipelineID, name: step, status: .running, exitCode: nil, startedAt: Clock.millis(at), finishedAt: nil)
+        }
+    }
+
+    func stepOutput(_ step: String, _ chunk: [UInt8]) async {
+        await record(step) { try await logs.append(pipelineID: pipelineID, step: step, bytes: chunk) }
+    }
+
+    func stepFinished(_ step: String, exitCode: Int32?, at: Date) async {
+        let status: StepStatus = exitCode == 0 ? .success : .failure
+        await record(step) {
+            try await pipelines.updateStep(
+                pipelineID: pipelineID, name: step, status: status, exitCode: exitCode.map(Int.init), startedAt: nil, finishedAt: Clock.millis(at)
+            )
+        }
+    }
+
+    private func record(_ step: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            logger.error("could not record step progress", metadata: ["step": "\(step)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The states of a pipeline. `error` means FlowForge could not run it (bad config, clone or image failure);
+/// `failure` means a step failed; `skipped` means the file's `when` excluded this event.
+public enum PipelineStatus: String, Sendable, Codable, CaseIterable {
+    case pending, running, success, failure, error, canceled, skipped
+
+    public var isFinished: Bool { ![.pending, .running].contains(self) }
+}
+
+/// The states of a step: `skipped` for steps never run because an earlier one failed or the run ended.
+public enum StepStatus: String, Sendable, Codable {
+    case pending, running, success, failure, skipped, canceled
+}
+
+public struct PipelineRecord: Sendable, Equatable {
+    public var id: String
+    public var userID: String
+    public var repositoryID: String?
+    public var repoURL: String
+    public var branch: String
+    public var commitSHA: String?
+    public var event: String
+    public var status: PipelineStatus
+    public var error: String?
+    /// The v1 API's `commands`, when the pipeline runs them instead of the repository's flowforge.yml.
+    public var commands: [String]?
+    public var environment: [String: String]
+    public var createdAt: Int64
+    public var startedAt: Int64?
+    public var completedAt: Int64?
+
+    public init(
+        id: String, userID: String, repositoryID: String? = nil, repoURL: String, branch: String, commitSHA: String?,
+        event: String, status: PipelineStatus = .pending, error: String? = nil, commands: [String]?,
+        environment: [String: String], createdAt: Int64, startedAt: Int64? = nil, completedAt: Int64? = nil
+    ) {
+        self.id = id
+        self.userID = userID
+        self.repositoryID = repositoryID
+        self.repoURL = repoURL
+        self.branch = branch
+        self.commitSHA = commitSHA
+        self.event = event
+        self.status = status
+        self.error = error
+        self.commands = commands
+        self.environment = environment
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+    }
+}
+
+public struct StepRecord: Sendable, Equatable {
+    public var pipelineID: String
+    public var position: Int
+    public var name: String
+    public var status: StepStatus
+    public var exitCode: Int?
+    public var startedAt: Int64?
+    public var finishedAt: Int64?
+}
+
+/// A page of pipelines, newest first, and the cursor for the next page (nil at the end).
+public struct PipelinePage: Sendable {
+    public var pipelines: [PipelineRecord]
+    public var nextCursor: String?
+}

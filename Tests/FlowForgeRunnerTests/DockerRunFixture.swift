@@ -1,0 +1,48 @@
+import FlowForgeCore
+import FlowForgeTestSupport
+import Foundation
+import Logging
+import Testing
+
+@testable import FlowForgeRunner
+
+/// A fresh pipeline id and workspace for one Docker test, and the checks every such test ends with.
+struct DockerRunFixture {
+    static let image = DockerTestPrerequisites.testImage
+
+    let pipelineID = "test-\(UUID().uuidString.lowercased())"
+    let workspace: URL
+    let backend: DockerBackend
+
+    init(backend: ((Logger) -> DockerBackend)? = nil) throws {
+        if let problem = DockerTestPrerequisites.problem() {
+            Issue.record(Comment(rawValue: problem))
+            throw DockerUnavailable()
+        }
+        workspace = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-ws-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        let logger = Logger(label: "flowforge.runner.tests")
+        self.backend =
+            backend?(logger)
+            ?? DockerBackend(host: DockerTestPrerequisites.host, network: "none", podImage: Self.image, logger: logger)
+    }
+
+    static func step(
+        _ name: String, _ commands: [String], environment: [String: String] = [:], timeoutSeconds: Int? = nil,
+        image: String = image
+    ) -> PlanStep {
+        PlanStep(name: name, image: image, commands: commands, environment: environment, timeoutSeconds: timeoutSeconds)
+    }
+
+    func request(_ steps: [PlanStep], timeout: Duration = .seconds(60)) -> RunRequest {
+        RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
+    }
+
+    /// Every test ends here: the run must not have left a container behind.
+    func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(DockerTestPrerequisites.containerIDs(pipelineID: pipelineID) == [], sourceLocation: sourceLocation)
+        try? FileManager.default.removeItem(at: workspace)
+    }
+}
+
+struct DockerUnavailable: Error {}

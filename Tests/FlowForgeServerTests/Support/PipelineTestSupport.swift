@@ -1,0 +1,58 @@
+import FlowForgeTestSupport
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// True on CI, where every prerequisite must be present and a missing one fails instead of skipping.
+let isCI = ProcessInfo.processInfo.environment["CI"] != nil
+
+/// Docker-backed tests run when a daemon and the test image are there, and always on CI.
+let dockerAvailable = isCI || DockerTestPrerequisites.problem() == nil
+
+/// The environment that points the app at the local Docker daemon and test image.
+func pipelineEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    var environment = [
+        "FLOWFORGE_ALLOW_LOCAL_REPOS": "true",
+        "DEFAULT_DOCKER_IMAGE": DockerTestPrerequisites.testImage,
+        "FLOWFORGE_DOCKER_NETWORK": "none",
+        "DOCKER_HOST": DockerTestPrerequisites.host,
+    ]
+    environment.merge(extra) { _, new in new }
+    return environment
+}
+
+extension TestClientProtocol {
+    /// Creates a pipeline and returns its id.
+    func createPipeline(key: String, _ body: [String: Any]) async throws -> String {
+        let response = try await send(.post, "/api/v1/pipelines", token: key, json: body)
+        #expect(response.status == .created, "\(String(buffer: response.body))")
+        return try #require(try json(response)["id"] as? String)
+    }
+
+    /// Polls the pipeline until it reaches a final state (bounded), and returns its JSON.
+    func awaitPipeline(_ id: String, key: String, timeout: Duration = .seconds(90)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let pipeline = try json(try await send(.get, "/api/v1/pipelines/\(id)", token: key))
+            if let status = pipeline["status"] as? String, !["pending", "running"].contains(status) {
+                return pipeline
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("pipeline \(id) did not finish within \(timeout)")
+        throw CancellationError()
+    }
+
+    func logs(_ id: String, key: String) async throws -> String {
+        let response = try await send(.get, "/api/v1/pipelines/\(id)/logs", token: key)
+        #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+        return String(buffer: response.body)
+    }
+}
+
+/// The steps of a pipeline JSON as (name, status, exit code).
+func steps(_ pipeline: [String: Any]) -> [(name: String, status: String, exitCode: Int?)] {
+    ((pipeline["steps"] as? [[String: Any]]) ?? []).map {
+        ($0["name"] as? String ?? "", $0["status"] as? String ?? "", $0["exit_code"] as? Int)
+    }
+}
