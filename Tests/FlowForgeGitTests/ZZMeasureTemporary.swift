@@ -16,6 +16,13 @@ import Testing
     var lines: [String] = []
     let cold = try await clock.measure { _ = try await fixture.checkout(url) }
     lines.append("cold mirror checkout: \(cold)")
+    let (_, probe) = try await fixture.checkout(url)
+    let packDir = probe.appendingPathComponent(".git/objects/pack")
+    for name in try FileManager.default.contentsOfDirectory(atPath: packDir.path) {
+        let attrs = try FileManager.default.attributesOfItem(atPath: packDir.appendingPathComponent(name).path)
+        lines.append("pack \(name) links=\(attrs[.referenceCount] ?? "?") size=\(attrs[.size] ?? "?")")
+    }
+    lines.append("loose: \(try GitCommandLine.run(["count-objects", "-v"], in: probe).split(separator: "\n").first ?? "")")
     for i in 0..<5 {
         let warm = try await clock.measure { _ = try await fixture.checkout(url) }
         lines.append("warm checkout \(i): \(warm)")

@@ -15,7 +15,7 @@ struct AppServices: Sendable {
             workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
             defaultImage: configuration.defaultDockerImage,
             pipelineTimeout: .milliseconds(configuration.pipelineTimeoutMillis),
-            maxAttempts: 3, logger: logger
+            maxAttempts: 3, lifecycle: lifecycle, logger: logger
         )
         return PipelineWorkerService(
             jobs: jobs, pipelines: pipelines, backend: backend, executor: executor, signal: signal,
@@ -38,7 +38,10 @@ struct AppServices: Sendable {
     let backend: any Backend
     let git: GitMirrorCache
     let signal: JobSignal
+    let lifecycle: any PipelineLifecycleObserver
     let logger: Logger
+
+    var launcher: PipelineLauncher { PipelineLauncher(pipelines: pipelines, signal: signal, lifecycle: lifecycle) }
 
     static func make(configuration: AppConfiguration, database: Database, logger: Logger) async -> AppServices {
         let accessTokens = await AccessTokens(secret: configuration.jwtSecret, lifetime: configuration.accessTokenLifetime)
@@ -61,6 +64,7 @@ struct AppServices: Sendable {
             ),
             git: GitMirrorCache(root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger),
             signal: JobSignal(),
+            lifecycle: NoLifecycleObserver(),
             logger: logger
         )
     }

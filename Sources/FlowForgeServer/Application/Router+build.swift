@@ -24,7 +24,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         v1.addRoutes(
             PipelineController(
                 pipelines: services.pipelines, logs: services.logs,
-                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), signal: services.signal
+                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher
             ).endpoints,
             atPath: "pipelines"
         )

@@ -9,7 +9,7 @@ struct PipelineController {
     let pipelines: any PipelineRepository
     let logs: any LogStore
     let urlPolicy: RepositoryURLPolicy
-    let signal: JobSignal
+    let launcher: PipelineLauncher
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -30,9 +30,7 @@ struct PipelineController {
             commitSHA: valid.commit, event: "api", commands: valid.commands, environment: valid.environment,
             createdAt: Clock.nowMillis()
         )
-        try await pipelines.createQueued(pipeline)
-        await signal.notify()
-        context.logger.info("pipeline queued", metadata: ["pipeline_id": "\(pipeline.id)"])
+        try await launcher.launch(pipeline, logger: context.logger)
         return EditedResponse(status: .created, response: PipelineView(pipeline, steps: []))
     }
 

@@ -18,6 +18,7 @@ struct PipelineExecutor: Sendable {
     let pipelineTimeout: Duration
     /// A job taken over from dead workers this many times is ended as `error` instead of run again.
     let maxAttempts: Int
+    let lifecycle: any PipelineLifecycleObserver
     let logger: Logger
 
     /// The outcome to record, in the words a user reads.
@@ -40,7 +41,7 @@ struct PipelineExecutor: Sendable {
         }
         if job.attempt > maxAttempts {
             let message = "the worker running this pipeline stopped \(job.attempt - 1) times; FlowForge gave up. Start it again"
-            try await pipelines.finish(id: pipeline.id, status: .error, error: message, at: Clock.nowMillis())
+            try await finish(pipeline.id, Result(status: .error, error: message))
             return
         }
 
@@ -55,8 +56,13 @@ struct PipelineExecutor: Sendable {
             // Stopped by shutdown, not by a user: leave it for the next worker (the lease expires).
             throw CancellationError()
         }
-        try await pipelines.finish(id: pipeline.id, status: result.status, error: result.error, at: Clock.nowMillis())
+        try await finish(pipeline.id, result)
         logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
+    }
+
+    private func finish(_ id: String, _ result: Result) async throws {
+        try await pipelines.finish(id: id, status: result.status, error: result.error, at: Clock.nowMillis())
+        if let finished = try await pipelines.find(id: id) { await lifecycle.pipelineFinished(finished) }
     }
 
     private func run(_ pipeline: PipelineRecord, workspace: URL, logger: Logger) async -> Result {
@@ -68,6 +74,7 @@ struct PipelineExecutor: Sendable {
                 credentials: nil, into: workspace, logger: logger
             ).commitSHA
             try await pipelines.setCommit(id: pipeline.id, sha: commit)
+            if let started = try await pipelines.find(id: pipeline.id) { await lifecycle.pipelineStarted(started) }
         } catch let error as GitError {
             return Result(status: .error, error: error.description)
         } catch {
