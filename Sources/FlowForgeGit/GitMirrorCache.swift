@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 
 /// A bare mirror per repository under `root`; safe to use from many tasks at once (one fetch per mirror
 /// at a time) and from several processes sharing `root` (a `flock` per mirror).
@@ -11,11 +12,17 @@ public final class GitMirrorCache: Sendable {
     public let root: URL
     let logger: Logger
     let fetchLocks = KeyedAsyncLock()
+    let threadPool: NIOThreadPool
 
-    public init(root: URL, logger: Logger) {
+    /// `threadPool` runs the blocking libgit2 calls. The shared singleton has one thread per core and
+    /// also serves other blocking work (file I/O in Hummingbird); a server running many pipelines
+    /// may pass a dedicated, started pool so that long fetches do not queue that work behind them.
+    public init(root: URL, logger: Logger, threadPool: NIOThreadPool = .singleton) {
         self.root = root
         self.logger = logger
+        self.threadPool = threadPool
         LibGit2.ensureInitialized()
+        logger.debug("git mirror cache ready", metadata: ["git_cache_root": "\(root.path)"])
     }
 
     /// Fetches what is new into the repository's mirror, then checks out exactly `commit` (or the head of

@@ -16,6 +16,13 @@ if ! pg_lsclusters -h | awk '$1=="'"$version"'" && $2=="main" {print $4}' | grep
   pg_ctlcluster "$version" main start >&2
 fi
 
+# The test suite runs many application instances at once, each with its own pool.
+conf="/etc/postgresql/$version/main/postgresql.conf"
+if ! grep -q "^max_connections = 500" "$conf"; then
+  echo "max_connections = 500" >> "$conf"
+  pg_ctlcluster "$version" main restart >&2
+fi
+
 # Wait (bounded) until the server accepts connections.
 for _ in $(seq 1 60); do
   if su postgres -c "psql -qtAc 'SELECT 1'" >/dev/null 2>&1; then break; fi

@@ -1,19 +1,28 @@
 import AsyncHTTPClient
 import NIOCore
 
+/// Where a log stream got to: the last message's timestamp and how many messages of that instant were passed
+/// on, so a reopened stream skips exactly those.
+struct DockerLogCursor: Sendable {
+    var resumeAt: DockerLogTimestamp?
+    var passedAtResumePoint = 0
+}
+
 extension DockerClient {
     /// Follows a container's stdout and stderr until it stops, passing each piece of output on as it arrives.
     ///
     /// A step may print nothing for longer than the HTTP client's read timeout (the shared client's is 90 s),
     /// which ends the request. Then the stream is opened again from the last message's timestamp, skipping
     /// the messages of that instant already passed on, so no output is lost or repeated.
-    func followLogs(_ id: String, onOutput: ([UInt8]) async -> Void) async throws {
-        var resumeAt: DockerLogTimestamp?
-        var passedAtResumePoint = 0
+    ///
+    /// With `follow: false` it reads what the daemon has from `cursor` on and returns: the daemon may write a
+    /// last line without a newline only after the followed stream ended, so a step's logs are drained once more
+    /// after it exits.
+    func followLogs(_ id: String, follow: Bool = true, cursor: inout DockerLogCursor, onOutput: ([UInt8]) async -> Void) async throws {
         while true {
-            var query = [("follow", "true"), ("stdout", "true"), ("stderr", "true"), ("timestamps", "true")]
-            if let resumeAt { query.append(("since", resumeAt.sinceParameter)) }
-            var toSkip = passedAtResumePoint
+            var query = [("follow", follow ? "true" : "false"), ("stdout", "true"), ("stderr", "true"), ("timestamps", "true")]
+            if let resumeAt = cursor.resumeAt { query.append(("since", resumeAt.sinceParameter)) }
+            var toSkip = cursor.passedAtResumePoint
             do {
                 let response = try await http.execute(
                     try request(.GET, "/containers/\(id)/logs", query: query), deadline: .distantFuture,
@@ -29,15 +38,15 @@ extension DockerClient {
                             await onOutput(frame.payload)
                             continue
                         }
-                        if stamp == resumeAt, toSkip > 0 {
+                        if stamp == cursor.resumeAt, toSkip > 0 {
                             toSkip -= 1
                             continue
                         }
-                        if stamp == resumeAt {
-                            passedAtResumePoint += 1
+                        if stamp == cursor.resumeAt {
+                            cursor.passedAtResumePoint += 1
                         } else {
-                            resumeAt = stamp
-                            passedAtResumePoint = 1
+                            cursor.resumeAt = stamp
+                            cursor.passedAtResumePoint = 1
                         }
                         await onOutput(Array(message))
                     }

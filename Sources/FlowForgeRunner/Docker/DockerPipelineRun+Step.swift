@@ -61,8 +61,13 @@ extension DockerPipelineRun {
         await withTaskGroup(of: Ending.self) { group in
             group.addTask {
                 do {
-                    try await client.followLogs(container) { chunk in await observer.stepOutput(step.name, chunk) }
-                    return .exited(try await client.waitContainer(container))
+                    var cursor = DockerLogCursor()
+                    try await client.followLogs(container, cursor: &cursor) { chunk in await observer.stepOutput(step.name, chunk) }
+                    let code = try await client.waitContainer(container)
+                    try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in
+                        await observer.stepOutput(step.name, chunk)
+                    }
+                    return .exited(code)
                 } catch {
                     return .failed(error)
                 }

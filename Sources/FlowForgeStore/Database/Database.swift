@@ -32,17 +32,26 @@ public final class Database: Sendable {
 
     public let dialect: SQLDialectKind
     let pool: Pool
+    /// SQLite's own blocking-I/O thread, stopped with the pool.
+    let threadPool: NIOThreadPool?
     let logger: Logger
 
     /// Opens (creating if needed) the SQLite file at `path`.
+    ///
+    /// One connection, on its own thread: SQLite allows one writer at a time anyway, and with several
+    /// connections a writer waiting on `busy_timeout` blocks a shared thread-pool thread that the lock holder
+    /// may need to commit, so under load everything stalls. One connection serialises work in the pool instead.
     public static func sqlite(path: String, logger: Logger) -> Database {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
         let source = TunedSQLiteSource(
-            inner: SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
+            inner: SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threadPool)
         )
         let pool = EventLoopGroupConnectionPool(
-            source: source, maxConnectionsPerEventLoop: 1, logger: logger, on: MultiThreadedEventLoopGroup.singleton
+            source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(30), logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.next()
         )
-        return Database(dialect: .sqlite, pool: .sqlite(SharedPool(pool: pool)), logger: logger)
+        return Database(dialect: .sqlite, pool: .sqlite(SharedPool(pool: pool)), threadPool: threadPool, logger: logger)
     }
 
     /// Connects to PostgreSQL at a `postgres://user:pass@host:port/db` URL.
@@ -54,12 +63,13 @@ public final class Database: Sendable {
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton
         )
-        return Database(dialect: .postgres, pool: .postgres(SharedPool(pool: pool)), logger: logger)
+        return Database(dialect: .postgres, pool: .postgres(SharedPool(pool: pool)), threadPool: nil, logger: logger)
     }
 
-    init(dialect: SQLDialectKind, pool: Pool, logger: Logger) {
+    init(dialect: SQLDialectKind, pool: Pool, threadPool: NIOThreadPool?, logger: Logger) {
         self.dialect = dialect
         self.pool = pool
+        self.threadPool = threadPool
         self.logger = logger
     }
 
@@ -82,18 +92,24 @@ public final class Database: Sendable {
     /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
     /// SQLite transactions start IMMEDIATE so two writers wait on `busy_timeout` instead of failing
     /// with SQLITE_BUSY when a read lock is upgraded.
-    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { db in
-            try await db.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
+    ///
+    /// The transaction runs in a task of its own, so cancelling the caller cannot skip the COMMIT or ROLLBACK
+    /// and hand the pooled connection back with a transaction still open.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let dialect = self.dialect
+        return try await Task {
+            try await withConnection { db in
+                try await db.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
             }
-        }
+        }.value
     }
 
     /// True when a trivial query succeeds; used by `/readyz`.
@@ -112,5 +128,6 @@ public final class Database: Sendable {
         case .sqlite(let shared): try? await shared.pool.shutdownAsync()
         case .postgres(let shared): try? await shared.pool.shutdownAsync()
         }
+        try? await threadPool?.shutdownGracefully()
     }
 }

@@ -10,6 +10,7 @@ import Testing
 /// against it, and removes both afterwards.
 func withTestApp(
     environment extra: [String: String] = [:],
+    before prepare: @Sendable (AppConfiguration) async throws -> Void = { _ in },
     _ body: @Sendable (any TestClientProtocol, AppConfiguration) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-test-\(UUID().uuidString)")
@@ -20,10 +21,13 @@ func withTestApp(
         "FLOWFORGE_DATA_DIR": directory.path,
         "DATABASE_URL": database.url,
         "BCRYPT_ROUNDS": "4",
+        // Many apps run at once in one test process; keep each one's PostgreSQL pool small.
+        "FLOWFORGE_DB_POOL_SIZE": "2",
         "LOG_LEVEL": "warning",
     ]
     environment.merge(extra) { _, new in new }
     let configuration = try AppConfiguration.fromEnvironment(environment)
+    try await prepare(configuration)
     let app = try await buildApplication(configuration: configuration)
     do {
         try await app.test(.router) { client in try await body(client, configuration) }
