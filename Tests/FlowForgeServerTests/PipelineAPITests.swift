@@ -1,3 +1,4 @@
+import FlowForgeTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -116,6 +117,30 @@ struct PipelineAPITests {
             for bad in ["status=weird", "limit=0", "limit=500", "cursor=%21%21"] {
                 #expect(try await client.send(.get, "/api/v1/pipelines?\(bad)", token: key).status == .unprocessableContent, "\(bad)")
             }
+        }
+    }
+}
+
+extension PipelineAPITests {
+    /// A pipeline-level `when` that excludes the event ends the pipeline as `skipped`, running no step.
+    @Test func pipelineLevelWhenSkipsTheWholePipeline() async throws {
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try server.makeRepository("release-only")
+        try repository.commit(["flowforge.yml": """
+            when:
+              branch: "release/*"
+            steps:
+              - name: ship
+                commands: [echo shipping]
+            """])
+        try await withTestApp(environment: ["FLOWFORGE_ALLOW_LOCAL_REPOS": "true"]) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let id = try await client.createPipeline(key: key, ["repo_url": repository.fileURL, "branch": "main"])
+            let pipeline = try await client.awaitPipeline(id, key: key)
+            #expect(pipeline["status"] as? String == "skipped", "\(pipeline)")
+            #expect(steps(pipeline).isEmpty)
+            #expect((pipeline["error"] as? String)?.isEmpty == false)
         }
     }
 }
