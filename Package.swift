@@ -90,7 +90,11 @@ let package = Package(
         // Shared helpers for tests only: a local git server, Docker prerequisites, temporary folders.
         .target(
             name: "FlowForgeTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                // The fake forge API (FakeForge*.swift) is a small Hummingbird server.
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/Support"
         ),
         .testTarget(

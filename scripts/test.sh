@@ -11,9 +11,11 @@ postgres_url=$(./scripts/ci/start-postgres.sh)
 
 swift build --build-tests
 
+# Serial: many suites start servers, containers and git processes, and some assert on timing (a step
+# timeout that must fire promptly); run in parallel on two cores they starve each other.
 echo "== test suite on SQLite =="
-FLOWFORGE_TEST_DATABASE_URL= swift test --skip-build
+FLOWFORGE_TEST_DATABASE_URL= swift test --skip-build --no-parallel
 
 echo "== test suite on PostgreSQL =="
 # The database-independent suites already ran above; this pass repeats the ones that touch the database.
-FLOWFORGE_TEST_DATABASE_URL="$postgres_url" swift test --skip-build --filter FlowForgeServerTests
+FLOWFORGE_TEST_DATABASE_URL="$postgres_url" swift test --skip-build --no-parallel --filter FlowForgeServerTests

@@ -39,6 +39,11 @@ struct AppServices: Sendable {
     let git: GitMirrorCache
     let signal: JobSignal
     let lifecycle: any PipelineLifecycleObserver
+    /// Commit statuses waiting for their forge, and the signal that wakes their sender.
+    let statusOutbox: any StatusOutboxRepository
+    let statusSignal: JobSignal
+    /// Present when a GitHub App is configured.
+    let installationTokens: GitHubInstallationTokens?
     let logger: Logger
 
     var launcher: PipelineLauncher { PipelineLauncher(pipelines: pipelines, signal: signal, lifecycle: lifecycle) }
@@ -46,6 +51,8 @@ struct AppServices: Sendable {
     static func make(configuration: AppConfiguration, database: Database, logger: Logger) async -> AppServices {
         let accessTokens = await AccessTokens(secret: configuration.jwtSecret, lifetime: configuration.accessTokenLifetime)
         let refreshTokens = SQLRefreshTokenRepository(database: database)
+        let statusOutbox = SQLStatusOutboxRepository(database: database)
+        let statusSignal = JobSignal()
         return AppServices(
             configuration: configuration,
             database: database,
@@ -64,7 +71,10 @@ struct AppServices: Sendable {
             ),
             git: GitMirrorCache(root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger),
             signal: JobSignal(),
-            lifecycle: NoLifecycleObserver(),
+            lifecycle: StatusPublisher(outbox: statusOutbox, frontendURL: configuration.frontendURL, signal: statusSignal, logger: logger),
+            statusOutbox: statusOutbox,
+            statusSignal: statusSignal,
+            installationTokens: await GitHubInstallationTokens.make(configuration: configuration, logger: logger),
             logger: logger
         )
     }

@@ -25,7 +25,7 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) thro
         return Database.sqlite(path: path, logger: logger)
     case .postgres(let url):
         do {
-            return try Database.postgres(url: url, logger: logger)
+            return try Database.postgres(url: url, maxConnectionsPerEventLoop: configuration.databasePoolSize, logger: logger)
         } catch {
             throw ConfigurationError(variable: "DATABASE_URL", message: "is not a usable PostgreSQL URL: \(error)")
         }
@@ -40,7 +40,13 @@ public func buildApplication(
     var logger = logger ?? Logger(label: "flowforge")
     logger.logLevel = configuration.logLevel
     let database = try openDatabase(configuration, logger: logger)
-    try await Migrator(database: database, logger: logger).migrate()
+    do {
+        try await Migrator(database: database, logger: logger).migrate()
+    } catch {
+        // A pool must be closed before it goes away, also when start-up fails here.
+        await database.shutdown()
+        throw error
+    }
 
     let services = await AppServices.make(configuration: configuration, database: database, logger: logger)
     let router = buildRouter(services: services)
@@ -50,7 +56,7 @@ public func buildApplication(
         logger: logger
     )
     // Services stop in reverse order: the workers finish their writes before the pool closes.
-    app.addServices(DatabaseShutdownService(database: database), services.workerService())
+    app.addServices(DatabaseShutdownService(database: database), services.workerService(), services.statusOutboxService())
     return app
 }
 

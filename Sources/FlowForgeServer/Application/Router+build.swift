@@ -10,12 +10,24 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     router.addRoutes(HealthController(database: services.database).endpoints)
     router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")
     router.addRoutes(PlansController().endpoints, atPath: "/api/billing")
+    router.addRoutes(WebhookController(services: services).endpoints, atPath: "/api/webhooks")
+    let oauth = OAuthController(
+        services: services, identities: SQLOAuthIdentityRepository(database: services.database), client: OAuthClient(http: .shared)
+    )
+    router.addRoutes(oauth.endpoints, atPath: "/auth")
+    router.addRoutes(
+        GitHubAppInstallController(
+            slug: services.configuration.gitHubAppSlug, secureCookies: services.configuration.frontendURL.hasPrefix("https")
+        ).endpoints
+    )
 
     let account = router.group("/api/user").add(middleware: AccessTokenMiddleware(services: services))
     account.addRoutes(
         ProfileController(services: services, refreshTokens: services.sessions.refreshTokens).endpoints, atPath: "profile"
     )
     account.addRoutes(APIKeyController(services: services).endpoints, atPath: "api-keys")
+    account.addRoutes(RepositoryController(services: services).endpoints, atPath: "repositories")
+    account.addRoutes(oauth.linkEndpoints)
 
     // The public API answers under /api/v1 and, as in the published curl examples, under /v1.
     for prefix in ["/api/v1", "/v1"] {

@@ -53,9 +53,10 @@ extension AppConfiguration {
             }
         }
 
-        return AppConfiguration(
+        var configuration = AppConfiguration(
             dataDirectory: dataDirectory,
             database: database,
+            databasePoolSize: try env.int("FLOWFORGE_DB_POOL_SIZE", default: 4, range: 1...100),
             jwtSecret: jwtSecret,
             apiKeySalt: apiKeySalt,
             bcryptRounds: try env.int("BCRYPT_ROUNDS", default: 12, range: 4...31),
@@ -81,5 +82,8 @@ extension AppConfiguration {
             stripeCancelURL: env.string("STRIPE_CANCEL_URL"),
             oauthClients: oauthClients
         )
+        try configuration.readForgeSettings(env)
+        try configuration.readOAuthSettings(env)
+        return configuration
     }
 }

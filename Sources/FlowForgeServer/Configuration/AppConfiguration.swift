@@ -12,6 +12,8 @@ public struct AppConfiguration: Sendable {
 
     public var dataDirectory: URL
     public var database: DatabaseKind
+    /// PostgreSQL connections per event loop (one loop per core).
+    public var databasePoolSize: Int
     public var jwtSecret: [UInt8]
     public var apiKeySalt: [UInt8]
     public var bcryptRounds: Int
@@ -40,6 +42,27 @@ public struct AppConfiguration: Sendable {
     public var stripeSuccessURL: String?
     public var stripeCancelURL: String?
     public var oauthClients: [String: OAuthClient]
+    /// `GITHUB_URL` and `BITBUCKET_URL`: where users authorize OAuth apps (GitHub Enterprise: its host).
+    public var gitHubWebURL: String = "https://github.com"
+    public var bitbucketWebURL: String = "https://bitbucket.org"
+    /// Forge API roots for commit statuses (GitHub Enterprise: `https://<host>/api/v3`; GitLab: the instance root).
+    public var gitHubAPIURL: String = "https://api.github.com"
+    public var gitLabURL: String = "https://gitlab.com"
+    public var bitbucketAPIURL: String = "https://api.bitbucket.org"
+    /// The GitHub App, when one is configured (`GITHUB_APP_ID` and `GITHUB_APP_PRIVATE_KEY`).
+    public var gitHubApp: GitHubAppSettings?
+    /// `GITHUB_APP_WEBHOOK_SECRET`: checks deliveries of App webhooks (installations and their repositories' pushes).
+    public var gitHubAppWebhookSecret: String?
+    /// `GITHUB_APP_SLUG`: the App's URL name (`github.com/apps/<slug>`), for its install page.
+    public var gitHubAppSlug: String?
+    /// First retry delay of a commit status the forge did not take; it doubles each time.
+    public var statusRetryBaseMillis: Int = 1_000
+
+    public struct GitHubAppSettings: Sendable, Equatable {
+        public var appID: String
+        /// The App's RSA private key, PEM text.
+        public var privateKeyPEM: String
+    }
 
     public struct OAuthClient: Sendable, Equatable {
         public var id: String

@@ -1,0 +1,69 @@
+import FlowForgeForges
+import FlowForgeStore
+
+/// The moments a pipeline reports to its forge.
+enum StatusMilestone: Int64, Sendable, CustomStringConvertible {
+    case queued = 0, started = 1, finished = 2
+
+    /// Orders statuses of one commit and context: a later pipeline outranks an earlier one, and within a
+    /// pipeline a later milestone outranks an earlier one, so `pending` can never overtake the final state.
+    func sequence(createdAt: Int64) -> Int64 { createdAt * 4 + rawValue }
+
+    var description: String {
+        switch self {
+        case .queued: "queued"
+        case .started: "started"
+        case .finished: "finished"
+        }
+    }
+}
+
+/// What a status says: its state and a one-line description.
+struct StatusContent: Sendable, Equatable {
+    var state: CommitStatusState
+    var description: String
+
+    /// One status per pipeline source; the pipeline record carries no name of its own yet.
+    static let context = "flowforge/ci"
+    /// GitHub's limit, the strictest of the three forges'.
+    static let descriptionLimit = 140
+
+    init(state: CommitStatusState, description: String) {
+        self.state = state
+        self.description = Self.fitted(description)
+    }
+
+    init(pipeline: PipelineRecord, milestone: StatusMilestone) {
+        switch milestone {
+        case .queued: self.init(state: .pending, description: "Queued")
+        case .started: self.init(state: .running, description: "Running")
+        case .finished: self.init(finished: pipeline.status, error: pipeline.error)
+        }
+    }
+
+    init(finished status: PipelineStatus, error: String?) {
+        let detail = error.map { ": \($0)" } ?? ""
+        switch status {
+        case .success: self.init(state: .success, description: "Passed")
+        case .failure: self.init(state: .failure, description: "Failed" + detail)
+        case .error: self.init(state: .error, description: "Could not run" + detail)
+        case .canceled: self.init(state: .canceled, description: "Canceled")
+        // `when` excluded this event: nothing failed, so the commit should not look broken.
+        case .skipped: self.init(state: .success, description: "skipped: " + (error ?? "excluded by when"))
+        case .pending: self.init(state: .pending, description: "Queued")
+        case .running: self.init(state: .running, description: "Running")
+        }
+    }
+
+    /// One line, at most `descriptionLimit` UTF-8 bytes, cut between characters with "…".
+    static func fitted(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard line.utf8.count > descriptionLimit else { return line }
+        var result = ""
+        for character in line {
+            guard result.utf8.count + character.utf8.count + 3 <= descriptionLimit else { break }
+            result.append(character)
+        }
+        return result + "…"
+    }
+}

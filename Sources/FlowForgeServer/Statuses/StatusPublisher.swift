@@ -1,0 +1,49 @@
+import FlowForgeStore
+import Logging
+
+/// Turns pipeline milestones into commit statuses in the outbox; `StatusOutboxService` posts them.
+///
+/// Only pipelines of a connected GitHub, GitLab or Bitbucket repository get statuses: v1 API pipelines and
+/// generic git repositories have no forge to tell. Nothing here throws into the pipeline: a database
+/// problem is logged and the pipeline goes on without that status.
+struct StatusPublisher: PipelineLifecycleObserver {
+    let outbox: any StatusOutboxRepository
+    /// `FRONTEND_URL`: statuses link to `<frontend>/pipelines/<id>`.
+    let frontendURL: String
+    /// Wakes this process's outbox sender, so a status goes out at once rather than at its next poll.
+    let signal: JobSignal
+    let logger: Logger
+
+    static let forges: Set<String> = ["github", "gitlab", "bitbucket"]
+
+    func pipelineQueued(_ pipeline: PipelineRecord) async { await enqueue(pipeline, .queued) }
+    func pipelineStarted(_ pipeline: PipelineRecord) async { await enqueue(pipeline, .started) }
+    func pipelineFinished(_ pipeline: PipelineRecord) async { await enqueue(pipeline, .finished) }
+
+    private func enqueue(_ pipeline: PipelineRecord, _ milestone: StatusMilestone) async {
+        guard let repositoryID = pipeline.repositoryID else { return }
+        var logger = self.logger
+        logger[metadataKey: "pipeline_id"] = "\(pipeline.id)"
+        logger[metadataKey: "repository_id"] = "\(repositoryID)"
+        // A queued pipeline may not know its commit yet (a branch to resolve); its `started` status will.
+        guard let sha = pipeline.commitSHA, !sha.isEmpty else {
+            logger.debug("no commit yet; status left for a later milestone", metadata: ["milestone": "\(milestone)"])
+            return
+        }
+        do {
+            guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return }
+            let status = StatusContent(pipeline: pipeline, milestone: milestone)
+            try await outbox.enqueue(NewOutboxStatus(
+                pipelineID: pipeline.id, repositoryID: repositoryID, provider: target.provider,
+                repositoryFullName: target.fullName, sha: sha, context: StatusContent.context,
+                sequence: milestone.sequence(createdAt: pipeline.createdAt), state: status.state.rawValue,
+                description: status.description, targetURL: "\(frontendURL)/pipelines/\(pipeline.id)"
+            ), now: Clock.nowMillis())
+            await signal.notify()
+        } catch {
+            logger.error("could not queue a commit status; the forge will not show this milestone", metadata: [
+                "milestone": "\(milestone)", "error": "\(error)",
+            ])
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import FlowForgeStore
+
+/// Connected repositories and webhooks, built from the shared database and configuration. These are
+/// small value types over the connection pool, so building them on use costs nothing worth caching.
+extension AppServices {
+    var connectedRepositories: any ConnectedRepositoryRepository { SQLConnectedRepositoryRepository(database: database) }
+    var webhookDeliveries: any WebhookDeliveryRepository { SQLWebhookDeliveryRepository(database: database) }
+    var gitHubInstallations: any GitHubInstallationRepository { SQLGitHubInstallationRepository(database: database) }
+    /// Seals repository secrets and forge tokens under a key derived from `JWT_SECRET`.
+    var secretBox: SecretBox { SecretBox(rootSecret: configuration.jwtSecret) }
+}
+
+extension WebhookController {
+    init(services: AppServices) {
+        self.init(
+            repositories: services.connectedRepositories, deliveries: services.webhookDeliveries,
+            installations: services.gitHubInstallations, secretBox: services.secretBox, launcher: services.launcher,
+            gitHubAppSecret: services.configuration.gitHubAppWebhookSecret
+        )
+    }
+}
+
+extension RepositoryController {
+    init(services: AppServices) {
+        self.init(
+            repositories: services.connectedRepositories, secretBox: services.secretBox,
+            urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories),
+            apiBaseURL: services.configuration.apiBaseURL
+        )
+    }
+}

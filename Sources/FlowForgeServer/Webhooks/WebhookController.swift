@@ -1,0 +1,109 @@
+import FlowForgeForges
+import FlowForgeStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// `POST /api/webhooks/{github,gitlab,bitbucket,git}`: forge deliveries become pipelines.
+///
+/// In order: find the connected repository the delivery names (unknown → 404); verify the signature
+/// against its secret, or the GitHub App's (wrong or missing → 401, nothing recorded); answer a known
+/// delivery id with the stored answer; parse (malformed → 400); act on the outcome and store the answer.
+/// Only database writes happen here, so forges get their answer in milliseconds; workers do the rest.
+struct WebhookController {
+    let repositories: any ConnectedRepositoryRepository
+    let deliveries: any WebhookDeliveryRepository
+    let installations: any GitHubInstallationRepository
+    let secretBox: SecretBox
+    let launcher: PipelineLauncher
+    /// `GITHUB_APP_WEBHOOK_SECRET`: also accepted for GitHub deliveries, and the only secret for
+    /// installation events, which name no repository.
+    let gitHubAppSecret: String?
+    let forges: [String: any Forge] = [
+        "github": GitHubForge(), "gitlab": GitLabForge(), "bitbucket": BitbucketForge(), "git": GenericGitForge(),
+    ]
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self).post(":provider", use: receive)
+    }
+
+    @Sendable func receive(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let provider = try context.parameters.require("provider")
+        guard let forge = forges[provider] else {
+            throw APIError(.notFound, code: "not_found", message: "no webhook endpoint for \(provider); use /api/webhooks/github, gitlab, bitbucket or git")
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            headers[field.name.canonicalName] = field.value
+        }
+        let delivery = WebhookRequest(headers: headers, body: Array(body.readableBytesView))
+        var logger = context.logger
+        logger[metadataKey: "provider"] = "\(provider)"
+        if let id = forge.deliveryID(delivery) { logger[metadataKey: "delivery_id"] = "\(id)" }
+        return try await handle(delivery, forge: forge, logger: logger)
+    }
+
+    func handle(_ delivery: WebhookRequest, forge: any Forge, logger: Logger) async throws -> Response {
+        let repository = try await authenticate(delivery, forge: forge, logger: logger)
+        var logger = logger
+        if let repository { logger[metadataKey: "repository_id"] = "\(repository.id)" }
+        let deliveryID = forge.deliveryID(delivery)
+        if let deliveryID, let stored = try await deliveries.find(provider: forge.name, deliveryID: deliveryID) {
+            logger.info("webhook redelivered; answering as before", metadata: ["status": "\(stored.statusCode)"])
+            return WebhookReply(status: stored.statusCode, body: stored.response).response(replayed: true)
+        }
+        let outcome: WebhookOutcome
+        do {
+            outcome = try forge.parse(delivery)
+        } catch let error as WebhookError {
+            logger.notice("webhook rejected as malformed", metadata: ["error": "\(error)"])
+            throw APIError(.badRequest, code: "invalid_webhook", message: error.description)
+        }
+        return try await act(on: outcome, repository: repository, provider: forge.name, deliveryID: deliveryID, logger: logger)
+    }
+
+    /// The repository the delivery is for, once its signature checks out; nil only for a GitHub App
+    /// event that names no repository, verified with the App's secret.
+    private func authenticate(_ delivery: WebhookRequest, forge: any Forge, logger: Logger) async throws -> ConnectedRepository? {
+        let named: String?
+        do {
+            named = try forge.repositoryFullName(delivery)
+        } catch let error as WebhookError {
+            throw APIError(.badRequest, code: "invalid_webhook", message: error.description)
+        }
+        let appSecret = forge.name == "github" ? gitHubAppSecret : nil
+        guard let named else {
+            guard let appSecret else {
+                throw APIError(.badRequest, code: "invalid_webhook", message: forge.name == "github"
+                    ? "the delivery names no repository; events of a GitHub App need GITHUB_APP_WEBHOOK_SECRET set on the FlowForge server"
+                    : "the \(forge.name) webhook body names no repository; send the repository's push and pull request events")
+            }
+            guard forge.verify(delivery, secret: appSecret) else { throw Self.badSignature(forge.name, app: true, logger: logger) }
+            return nil
+        }
+        let fullName = ConnectedRepository.normalizedFullName(named, provider: forge.name)
+        guard let repository = try await repositories.find(provider: forge.name, fullName: fullName) else {
+            logger.info("webhook for a repository that is not connected", metadata: ["full_name": "\(named)"])
+            throw APIError(.notFound, code: "repository_not_connected", message: "no \(forge.name) repository \(named) is connected to FlowForge; connect it with POST /api/user/repositories, then use the webhook secret it returns")
+        }
+        let secret: String
+        do {
+            secret = try repository.webhookSecret(secretBox)
+        } catch {
+            logger.error("cannot open a repository's webhook secret", metadata: ["repository_id": "\(repository.id)", "error": "\(error)"])
+            throw APIError(.internalServerError, code: "secret_unreadable", message: "FlowForge cannot read this repository's webhook secret (its JWT_SECRET changed); connect the repository again")
+        }
+        guard forge.verify(delivery, secret: secret) || appSecret.map({ forge.verify(delivery, secret: $0) }) == true else {
+            throw Self.badSignature(forge.name, app: false, logger: logger)
+        }
+        return repository
+    }
+
+    private static func badSignature(_ provider: String, app: Bool, logger: Logger) -> APIError {
+        logger.notice("webhook signature rejected")
+        let header = ["gitlab": "X-Gitlab-Token", "bitbucket": "X-Hub-Signature", "git": "X-FlowForge-Signature"][provider] ?? "X-Hub-Signature-256"
+        let secret = app ? "GITHUB_APP_WEBHOOK_SECRET" : "the webhook_secret FlowForge returned when the repository was connected"
+        return APIError(.unauthorized, code: "invalid_signature", message: "the \(header) header is missing or does not match; set the webhook's secret to \(secret)")
+    }
+}

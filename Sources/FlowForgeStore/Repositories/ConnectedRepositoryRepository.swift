@@ -1,0 +1,86 @@
+import Foundation
+import SQLKit
+
+/// Repositories connected to accounts. Reads that take a `userID` only ever see that account's rows, so
+/// another account's repository looks exactly like a missing one.
+public protocol ConnectedRepositoryRepository: Sendable {
+    /// Inserts the repository; throws `StoreError.conflict` when `provider` + `fullName` is already
+    /// connected (to any account: one repository's webhooks can start only one account's pipelines).
+    func create(_ repository: ConnectedRepository) async throws
+    /// The account's repositories, newest first.
+    func list(userID: String) async throws -> [ConnectedRepository]
+    func find(id: String, userID: String) async throws -> ConnectedRepository?
+    /// Any account's repository by id (workers and status posting, which act for the owner).
+    func find(id: String) async throws -> ConnectedRepository?
+    /// The repository a webhook names; nil when none is connected.
+    func find(provider: String, fullName: String) async throws -> ConnectedRepository?
+    /// Removes the account's repository; false when it does not exist or belongs to someone else.
+    /// Its pipelines stay (their `repository_id` becomes null). Safe to call twice.
+    func delete(id: String, userID: String) async throws -> Bool
+}
+
+public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public func create(_ repository: ConnectedRepository) async throws {
+        try await mapConflict {
+            try await database.withConnection { db in
+                try await db.raw("""
+                    INSERT INTO repositories (id, user_id, provider, full_name, clone_url, webhook_secret_encrypted,
+                                              access_token_encrypted, created_at)
+                    VALUES (\(bind: repository.id), \(bind: repository.userID), \(bind: repository.provider),
+                            \(bind: repository.fullName), \(bind: repository.cloneURL), \(bind: repository.webhookSecretSealed),
+                            \(bind: repository.accessTokenSealed), \(bind: repository.createdAt))
+                    """).run()
+            }
+        }
+    }
+
+    public func list(userID: String) async throws -> [ConnectedRepository] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM repositories WHERE user_id = \(bind: userID) ORDER BY created_at DESC, id DESC
+                """).all().map(Self.record)
+        }
+    }
+
+    public func find(id: String, userID: String) async throws -> ConnectedRepository? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM repositories WHERE id = \(bind: id) AND user_id = \(bind: userID)")
+                .first().map(Self.record)
+        }
+    }
+
+    public func find(id: String) async throws -> ConnectedRepository? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM repositories WHERE id = \(bind: id)").first().map(Self.record)
+        }
+    }
+
+    public func find(provider: String, fullName: String) async throws -> ConnectedRepository? {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM repositories WHERE provider = \(bind: provider) AND full_name = \(bind: fullName)
+                """).first().map(Self.record)
+        }
+    }
+
+    public func delete(id: String, userID: String) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.raw("""
+                DELETE FROM repositories WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id
+                """).first() != nil
+        }
+    }
+
+    static func record(_ row: any SQLRow) throws -> ConnectedRepository {
+        ConnectedRepository(
+            id: try row.string("id"), userID: try row.string("user_id"), provider: try row.string("provider"),
+            fullName: try row.string("full_name"), cloneURL: try row.string("clone_url"),
+            webhookSecretSealed: try row.string("webhook_secret_encrypted"),
+            accessTokenSealed: try row.optionalString("access_token_encrypted"), createdAt: try row.int64("created_at")
+        )
+    }
+}

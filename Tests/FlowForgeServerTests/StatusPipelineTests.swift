@@ -1,0 +1,111 @@
+import FlowForgeTestSupport
+import Foundation
+import HummingbirdTesting
+import Testing
+@testable import FlowForgeServer
+
+/// Commit statuses end to end: a connected repository on the local git server, a signed push webhook,
+/// the pipeline in a real container, and a fake forge API on 127.0.0.1 that must see pending → final.
+@Suite("commit statuses in Docker", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+struct StatusPipelineTests {
+    static let frontend = "http://dashboard.flowforge.test"
+
+    /// GitHub success and failure, GitLab and Bitbucket success.
+    @Test(arguments: [
+        ("github", "octo/app", true), ("github", "octo/broken", false), ("gitlab", "group/sub/app", true), ("bitbucket", "team/app", true),
+    ])
+    func pushGetsPendingThenItsFinalStatus(provider: String, fullName: String, passes: Bool) async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let run = try await runPipeline(provider: provider, fullName: fullName, passes: passes, forge: forge)
+        let (final, pending) = Self.words(provider, passes: passes)
+
+        let seen = run.statuses
+        #expect(seen.last?.state == final, "\(seen)")
+        #expect(seen.count >= 2 && seen.dropLast().allSatisfy { pending.contains($0.state ?? "") }, "pending first, then the final state: \(seen)")
+        #expect(seen.allSatisfy { $0.violations.isEmpty && $0.api == provider }, "\(seen)")
+        #expect(seen.allSatisfy { $0.sha == run.sha && $0.context == "flowforge/ci" })
+        #expect(seen.allSatisfy { $0.targetURL == "\(Self.frontend)/pipelines/\(run.pipelineID)" })
+        #expect(seen.allSatisfy { $0.headers["authorization"] == "Bearer \(provider)-token" })
+    }
+
+    @Test func aForgeAnswering500ForAWhileStillGetsTheFinalStatus() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        await forge.failNext(4, status: 500)
+        let run = try await runPipeline(provider: "github", fullName: "octo/flaky", passes: true, forge: forge)
+        #expect(run.statuses.prefix(4).allSatisfy { $0.answered == 500 }, "\(run.statuses)")
+        #expect(run.statuses.last?.state == "success" && run.statuses.last?.answered == 201)
+        // Never an older state after the final one.
+        #expect(run.statuses.filter { $0.answered == 201 }.last?.state == "success")
+    }
+
+    struct Run {
+        var pipelineID: String
+        var sha: String
+        var statuses: [FakeForgeRequest]
+    }
+
+    /// Connects `fullName` with a token, pushes a commit through a signed webhook, and waits until the
+    /// forge has received the final status (or a minute passed).
+    private func runPipeline(provider: String, fullName: String, passes: Bool, forge: FakeForge) async throws -> Run {
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try server.makeRepository("\(fullName.split(separator: "/").last!).git")
+        let sha = try repository.commit(["flowforge.yml": """
+            steps:
+              - name: test
+                commands: ["echo testing", "\(passes ? "true" : "exit 4")"]
+            """])
+        let environment = pipelineEnvironment([
+            "GITHUB_API_URL": forge.baseURL, "GITLAB_URL": forge.baseURL, "BITBUCKET_API_URL": forge.baseURL,
+            "FRONTEND_URL": Self.frontend, "FLOWFORGE_STATUS_RETRY_BASE_MS": "50",
+        ])
+        let (final, _) = Self.words(provider, passes: passes)
+        let result = RunBox()
+        try await withTestApp(environment: environment) { client, _ in
+            let access = try await client.register().access
+            let created = try await client.send(.post, "/api/user/repositories", token: access, json: [
+                "provider": provider, "full_name": fullName, "clone_url": try #require(repository.httpURL), "access_token": "\(provider)-token",
+            ])
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let secret = try #require(try json(created)["webhook_secret"] as? String)
+            let (event, body) = Self.push(provider: provider, fullName: fullName, sha: sha, cloneURL: try #require(repository.httpURL))
+            let answer = try await client.deliver(SignedDelivery(provider: provider, event: event, body: Array(body.utf8)), secret: secret)
+            #expect(answer.status == .accepted, "\(String(buffer: answer.body))")
+            let pipelineID = try #require(try json(answer)["pipeline_id"] as? String)
+            let statuses = await forge.awaitStatusRequests(timeout: .seconds(90)) { seen in
+                seen.contains { $0.state == final && $0.answered == 201 }
+            }
+            await result.set(Run(pipelineID: pipelineID, sha: sha, statuses: statuses))
+        }
+        return try #require(await result.run)
+    }
+
+    /// The final and the in-progress states in the forge's words.
+    static func words(_ provider: String, passes: Bool) -> (final: String, pending: Set<String>) {
+        switch provider {
+        case "gitlab": (passes ? "success" : "failed", ["pending", "running"])
+        case "bitbucket": (passes ? "SUCCESSFUL" : "FAILED", ["INPROGRESS"])
+        default: (passes ? "success" : "failure", ["pending"])
+        }
+    }
+
+    /// A minimal push delivery of each forge for `sha` on `main`.
+    static func push(provider: String, fullName: String, sha: String, cloneURL: String) -> (event: String, body: String) {
+        switch provider {
+        case "gitlab":
+            return ("Push Hook", #"{"object_kind":"push","ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"\#(sha)","checkout_sha":"\#(sha)","user_name":"dev","project":{"path_with_namespace":"\#(fullName)","git_http_url":"\#(cloneURL)"},"commits":[{"id":"\#(sha)","message":"test commit"}]}"#)
+        case "bitbucket":
+            return ("repo:push", #"{"repository":{"full_name":"\#(fullName)"},"push":{"changes":[{"new":{"type":"branch","name":"main","target":{"hash":"\#(sha)","message":"test commit"}},"old":null}]}}"#)
+        default:
+            return ("push", #"{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"\#(sha)","deleted":false,"repository":{"full_name":"\#(fullName)","clone_url":"\#(cloneURL)"},"head_commit":{"id":"\#(sha)","message":"test commit"}}"#)
+        }
+    }
+}
+
+/// Carries the run out of the `@Sendable` test-app closure.
+private actor RunBox {
+    var run: StatusPipelineTests.Run?
+    func set(_ run: StatusPipelineTests.Run) { self.run = run }
+}

@@ -1,0 +1,114 @@
+import FlowForgeTestSupport
+import Foundation
+import Logging
+import SQLKit
+import Testing
+@testable import FlowForgeServer
+@testable import FlowForgeStore
+
+/// A migrated database (SQLite, or PostgreSQL under `FLOWFORGE_TEST_DATABASE_URL`) holding one account,
+/// one connected repository per forge (each with a sealed access token) and a pipeline per repository,
+/// for tests of the outbox and its sender without running pipelines.
+struct StatusStoreFixture: Sendable {
+    let database: Database
+    let outbox: SQLStatusOutboxRepository
+    let secretBox = SecretBox(rootSecret: Array("status-tests-jwt-secret-of-32-bytes-or-more".utf8))
+    /// provider → repository id
+    let repositories: [String: String]
+    /// provider → pipeline id
+    let pipelines: [String: String]
+    static let fullNames = ["github": "octo/app", "gitlab": "group/sub/app", "bitbucket": "team/app"]
+    static let token = "forge-token-123"
+
+    static func with(_ body: @Sendable (StatusStoreFixture) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-status-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let made = try await TestDatabase.make(in: directory)
+        var logger = Logger(label: "test.statuses")
+        logger.logLevel = .warning
+        let database = made.url.hasPrefix("sqlite://")
+            ? Database.sqlite(path: String(made.url.dropFirst("sqlite://".count)), logger: logger)
+            : try Database.postgres(url: made.url, logger: logger)
+        try await Migrator(database: database, logger: logger).migrate()
+        let box = SecretBox(rootSecret: Array("status-tests-jwt-secret-of-32-bytes-or-more".utf8))
+        var repositories: [String: String] = [:], pipelines: [String: String] = [:]
+        let userID = UUID().uuidString.lowercased()
+        let now = Clock.nowMillis()
+        try await database.withConnection { db in
+            try await db.raw("""
+                INSERT INTO users (id, email, password_hash, plan, created_at, updated_at)
+                VALUES (\(bind: userID), \(bind: "\(userID)@example.com"), 'x', 'free', \(bind: now), \(bind: now))
+                """).run()
+        }
+        for (provider, fullName) in fullNames {
+            let repositoryID = UUID().uuidString.lowercased(), pipelineID = UUID().uuidString.lowercased()
+            let sealed = try box.seal(token, purpose: ConnectedRepository.accessTokenPurpose(id: repositoryID))
+            try await database.withConnection { db in
+                try await db.raw("""
+                    INSERT INTO repositories (id, user_id, provider, full_name, clone_url, webhook_secret_encrypted, access_token_encrypted, created_at)
+                    VALUES (\(bind: repositoryID), \(bind: userID), \(bind: provider), \(bind: fullName), 'https://forge.invalid/x.git', 'unused', \(bind: sealed), \(bind: now))
+                    """).run()
+                try await db.raw("""
+                    INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, created_at)
+                    VALUES (\(bind: pipelineID), \(bind: userID), \(bind: repositoryID), 'https://forge.invalid/x.git', 'main', 'abc123', 'push', 'pending', \(bind: now))
+                    """).run()
+            }
+            repositories[provider] = repositoryID
+            pipelines[provider] = pipelineID
+        }
+        let fixture = StatusStoreFixture(
+            database: database, outbox: SQLStatusOutboxRepository(database: database), repositories: repositories, pipelines: pipelines
+        )
+        do {
+            try await body(fixture)
+        } catch {
+            await database.shutdown()
+            await made.drop()
+            throw error
+        }
+        await database.shutdown()
+        await made.drop()
+    }
+
+    /// An outbox row for `provider`'s pipeline.
+    func status(_ provider: String, state: String = "pending", sequence: Int64 = 0, sha: String = "abc123", description: String = "Queued") -> NewOutboxStatus {
+        NewOutboxStatus(
+            pipelineID: pipelines[provider]!, repositoryID: repositories[provider]!, provider: provider,
+            repositoryFullName: Self.fullNames[provider]!, sha: sha, context: "flowforge/ci", sequence: sequence,
+            state: state, description: description, targetURL: "http://localhost:8080/pipelines/\(pipelines[provider]!)"
+        )
+    }
+
+    /// A sender service posting to `forge`, with tiny backoff so retries are quick.
+    func service(forge: FakeForge, tokens: GitHubInstallationTokens? = nil, baseDelayMillis: Int64 = 20) -> StatusOutboxService {
+        service(baseURL: forge.baseURL, tokens: tokens, baseDelayMillis: baseDelayMillis)
+    }
+
+    func service(baseURL: String, tokens: GitHubInstallationTokens? = nil, baseDelayMillis: Int64 = 20) -> StatusOutboxService {
+        var logger = Logger(label: "test.statuses")
+        logger.logLevel = .error
+        return StatusOutboxService(
+            outbox: outbox,
+            sender: StatusSender(
+                gitHubAPIURL: baseURL, gitLabURL: baseURL, bitbucketAPIURL: baseURL,
+                secretBox: secretBox, installationTokens: tokens, httpClient: .shared, timeout: .seconds(3)
+            ),
+            policy: StatusRetryPolicy(baseDelayMillis: baseDelayMillis), signal: JobSignal(), logger: logger
+        )
+    }
+
+    /// Claims the next due row for `service` and sends it once; nil when nothing was due.
+    @discardableResult
+    func attempt(_ service: StatusOutboxService, now: Int64 = Clock.nowMillis()) async throws -> OutboxStatus? {
+        guard let row = try await outbox.claim(owner: service.owner, now: now, lease: 60_000) else { return nil }
+        try await service.deliver(row)
+        return row
+    }
+
+    /// The single row of `provider`'s pipeline.
+    func row(_ provider: String) async throws -> OutboxStatus {
+        let rows = try await outbox.rows(pipelineID: pipelines[provider]!)
+        return try #require(rows.last)
+    }
+}
