@@ -14,36 +14,46 @@ struct OAuthController {
     let identities: any OAuthIdentityRepository
     let client: OAuthClient
 
+    static let forges = ["github", "gitlab", "bitbucket"]
+
+    /// One constant path per forge rather than `:forge`: the router prefers constant segments, so a
+    /// parameter route would lose `/auth/github` to `/auth/github/install`.
     var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get(":forge", use: start)
-            .get(":forge/callback", use: callback)
+        let routes = RouteCollection(context: AppRequestContext.self)
+        for forge in Self.forges {
+            routes.get(RouterPath(forge)) { request, context in try await start(forge, request, context) }
+            routes.get(RouterPath("\(forge)/callback")) { request, context in try await callback(forge, request, context) }
+        }
+        return routes
     }
 
     /// Mounted under the access-token-protected `/api/user`.
     var linkEndpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .post("oauth/:forge/authorize", use: startLink)
+        let routes = RouteCollection(context: AppRequestContext.self)
+        for forge in Self.forges {
+            routes.post(RouterPath("oauth/\(forge)/authorize")) { request, context in try await startLink(forge, request, context) }
+        }
+        return routes
     }
 
     struct AuthorizeURL: ResponseEncodable {
         let authorizeUrl: String
     }
 
-    @Sendable func start(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (url, cookie) = try await authorizeURL(context: context, linkUserID: nil)
+    func start(_ forge: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (url, cookie) = try await authorizeURL(forge, linkUserID: nil)
         return Response(status: .found, headers: [.location: url, .setCookie: cookie])
     }
 
-    @Sendable func startLink(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (url, cookie) = try await authorizeURL(context: context, linkUserID: try context.requireUser())
+    func startLink(_ forge: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (url, cookie) = try await authorizeURL(forge, linkUserID: try context.requireUser())
         var response = try AuthorizeURL(authorizeUrl: url).response(from: request, context: context)
         response.headers[.setCookie] = cookie
         return response
     }
 
-    @Sendable func callback(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (provider, credentials) = try configured(context)
+    func callback(_ forge: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (provider, credentials) = try configured(forge)
         let query = request.uri.queryParameters
         if let denied = query["error"] {
             throw APIError(.badRequest, code: "oauth_denied", message: "\(provider.name) did not authorize FlowForge (\(denied)); start the sign-in again")
@@ -104,8 +114,8 @@ struct OAuthController {
         return user
     }
 
-    private func authorizeURL(context: AppRequestContext, linkUserID: String?) async throws -> (url: String, cookie: String) {
-        let (provider, credentials) = try configured(context)
+    private func authorizeURL(_ forge: String, linkUserID: String?) async throws -> (url: String, cookie: String) {
+        let (provider, credentials) = try configured(forge)
         let (state, nonce) = try await services.accessTokens.issueOAuthState(provider: provider.name, linkUserID: linkUserID)
         var components = URLComponents(string: provider.authorizeURL)!
         components.queryItems = [
@@ -119,8 +129,7 @@ struct OAuthController {
         return (components.string!, cookie)
     }
 
-    private func configured(_ context: AppRequestContext) throws -> (OAuthProvider, AppConfiguration.OAuthClient) {
-        let forge = try context.parameters.require("forge")
+    private func configured(_ forge: String) throws -> (OAuthProvider, AppConfiguration.OAuthClient) {
         guard let provider = OAuthProvider.named(forge, configuration: services.configuration) else {
             throw APIError.notFound("sign-in with \(forge)")
         }
