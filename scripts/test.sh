@@ -10,6 +10,8 @@ postgres_url=$(./scripts/ci/start-postgres.sh)
 ./scripts/ci/build-test-image.sh
 
 swift build --build-tests
+# Suites that need PostgreSQL whatever the pass (the schema comparison) find it here.
+export FLOWFORGE_TEST_POSTGRES_URL="$postgres_url"
 
 # Serial: many suites start servers, containers and git processes, and some assert on timing (a step
 # timeout that must fire promptly); run in parallel on two cores they starve each other.

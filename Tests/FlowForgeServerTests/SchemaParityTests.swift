@@ -15,10 +15,10 @@ struct SchemaParityTests {
         var description: String { "\(table).\(column)\(nullable ? "?" : "")" }
     }
 
-    @Test(.enabled(if: TestDatabase.postgresAdminURL != nil || ProcessInfo.processInfo.environment["CI"] != nil,
-                   "set FLOWFORGE_TEST_DATABASE_URL to a PostgreSQL admin URL"))
+    @Test(.enabled(if: TestDatabase.postgresURLForComparison != nil || ProcessInfo.processInfo.environment["CI"] != nil,
+                   "set FLOWFORGE_TEST_POSTGRES_URL to a PostgreSQL admin URL"))
     func sqliteAndPostgresEndWithTheSameSchema() async throws {
-        let admin = try #require(TestDatabase.postgresAdminURL, "CI must provide FLOWFORGE_TEST_DATABASE_URL")
+        let admin = try #require(TestDatabase.postgresURLForComparison, "CI must provide FLOWFORGE_TEST_POSTGRES_URL")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -12,6 +12,13 @@ enum TestDatabase {
         return url
     }
 
+    /// A PostgreSQL admin URL for tests that need PostgreSQL whichever database the suite runs on (the
+    /// schema comparison): `FLOWFORGE_TEST_POSTGRES_URL`, else `FLOWFORGE_TEST_DATABASE_URL`.
+    static var postgresURLForComparison: String? {
+        if let url = ProcessInfo.processInfo.environment["FLOWFORGE_TEST_POSTGRES_URL"], !url.isEmpty { return url }
+        return postgresAdminURL
+    }
+
     static var dialectName: String { postgresAdminURL == nil ? "sqlite" : "postgres" }
 
     /// A `DATABASE_URL` for one test: a new SQLite file under `directory`, or a new PostgreSQL database.
