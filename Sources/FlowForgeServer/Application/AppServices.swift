@@ -15,7 +15,12 @@ struct AppServices: Sendable {
             workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
             defaultImage: configuration.defaultDockerImage,
             pipelineTimeout: .milliseconds(configuration.pipelineTimeoutMillis),
-            maxAttempts: 3, lifecycle: lifecycle, logger: logger
+            maxAttempts: 3, lifecycle: lifecycle,
+            cloneCredentials: CloneCredentials(
+                repositories: connectedRepositories, installations: gitHubInstallations,
+                installationTokens: installationTokens, secretBox: secretBox
+            ),
+            logger: logger
         )
         return PipelineWorkerService(
             jobs: jobs, pipelines: pipelines, backend: backend, executor: executor, signal: signal,

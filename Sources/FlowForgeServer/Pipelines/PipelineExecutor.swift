@@ -19,6 +19,7 @@ struct PipelineExecutor: Sendable {
     /// A job taken over from dead workers this many times is ended as `error` instead of run again.
     let maxAttempts: Int
     let lifecycle: any PipelineLifecycleObserver
+    let cloneCredentials: CloneCredentials
     let logger: Logger
 
     /// The outcome to record, in the words a user reads.
@@ -71,7 +72,7 @@ struct PipelineExecutor: Sendable {
             try FileManager.default.createDirectory(at: workspaceRoot, withIntermediateDirectories: true)
             commit = try await git.checkout(
                 repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
-                credentials: nil, into: workspace, logger: logger
+                credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace, logger: logger
             ).commitSHA
             try await pipelines.setCommit(id: pipeline.id, sha: commit)
             if let started = try await pipelines.find(id: pipeline.id) { await lifecycle.pipelineStarted(started) }
