@@ -21,6 +21,9 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         ).endpoints
     )
 
+    let gitHubSetup = GitHubAppSetupController(services: services, installations: services.gitHubInstallations)
+    router.addRoutes(gitHubSetup.endpoints)
+
     let account = router.group("/api/user").add(middleware: AccessTokenMiddleware(services: services))
     account.addRoutes(
         ProfileController(services: services, refreshTokens: services.sessions.refreshTokens).endpoints, atPath: "profile"
@@ -28,6 +31,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     account.addRoutes(APIKeyController(services: services).endpoints, atPath: "api-keys")
     account.addRoutes(RepositoryController(services: services).endpoints, atPath: "repositories")
     account.addRoutes(oauth.linkEndpoints)
+    account.addRoutes(gitHubSetup.accountEndpoints)
 
     // The public API answers under /api/v1 and, as in the published curl examples, under /v1.
     for prefix in ["/api/v1", "/v1"] {

@@ -136,9 +136,15 @@ public struct SQLGitHubInstallationRepository: GitHubInstallationRepository {
     }
 
     public func link(id: Int64, userID: String) async throws -> Bool {
-        try await database.withConnection { db in
+        let now = Clock.nowMillis()
+        // The setup redirect can reach us before the `installation` webhook: then the row starts here and the
+        // webhook fills in the account (its upsert leaves user_id alone).
+        return try await database.withConnection { db in
             try await db.raw("""
-                UPDATE github_installations SET user_id = \(bind: userID) WHERE id = \(bind: id) RETURNING id
+                INSERT INTO github_installations (id, account, user_id, created_at, updated_at)
+                VALUES (\(bind: id), '', \(bind: userID), \(bind: now), \(bind: now))
+                ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, updated_at = excluded.updated_at
+                RETURNING id
                 """).first() != nil
         }
     }
