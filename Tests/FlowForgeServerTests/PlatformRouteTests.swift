@@ -39,6 +39,19 @@ struct PlatformRouteTests {
         }
     }
 
+    @Test func clientsOverTheRateLimitGet429() async throws {
+        try await withTestApp(environment: ["RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW": "60000"]) { client, _ in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 { statuses.append(try await client.send(.get, "/api/billing/plans").status) }
+            #expect(statuses == [.ok, .ok, .ok, .tooManyRequests])
+            let limited = try await client.send(.get, "/api/billing/plans")
+            #expect(try errorCode(limited) == "rate_limited")
+            #expect(limited.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 && $0 <= 60 } == true)
+            // Health checks are not API calls and are never limited.
+            #expect(try await client.send(.get, "/healthz").status == .ok)
+        }
+    }
+
     @Test func oversizedBodyIs413() async throws {
         try await withTestApp(environment: ["MAX_FILE_SIZE": "1024"]) { client, _ in
             let big = String(repeating: "x", count: 4096)

@@ -99,7 +99,7 @@ def main():
     log_path = os.path.join(work, "server.log")
     environment = dict(os.environ, FLOWFORGE_DATA_DIR=os.path.join(work, "data"), FLOWFORGE_ALLOW_LOCAL_REPOS="true",
                        DEFAULT_DOCKER_IMAGE=IMAGE, FLOWFORGE_DOCKER_NETWORK="none", BCRYPT_ROUNDS="4", LOG_LEVEL="info",
-                       MAX_CONCURRENT_PIPELINES="1")
+                       MAX_CONCURRENT_PIPELINES="1", RATE_LIMIT_MAX_REQUESTS="10000000")
     server = subprocess.Popen([binary, "serve", "--port", str(port)], env=environment,
                               stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -6,6 +6,9 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: services.configuration.maxFileSize))
+    router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(
+        windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.rateLimitMaxRequests
+    )))
 
     router.addRoutes(HealthController(database: services.database).endpoints)
     router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")

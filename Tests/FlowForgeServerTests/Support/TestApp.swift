@@ -23,6 +23,8 @@ func withTestApp(
         "BCRYPT_ROUNDS": "4",
         // Many apps run at once in one test process; keep each one's PostgreSQL pool small.
         "FLOWFORGE_DB_POOL_SIZE": "2",
+        // Tests poll pipelines; only the rate-limit test wants a small limit.
+        "RATE_LIMIT_MAX_REQUESTS": "1000000",
         "LOG_LEVEL": "warning",
     ]
     environment.merge(extra) { _, new in new }
