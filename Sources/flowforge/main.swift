@@ -10,7 +10,7 @@ struct FlowForgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowforge",
         abstract: "FlowForge: an API-first, ephemeral CI/CD service.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -27,6 +27,16 @@ struct Serve: AsyncParsableCommand {
             configuration: configuration, address: ServerAddress(hostname: hostname, port: port)
         )
         try await app.runService()
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run pipeline workers and the commit-status sender without the HTTP server (needs a shared PostgreSQL to be useful beside serve)."
+    )
+
+    func run() async throws {
+        try await buildWorker(configuration: try loadConfiguration()).run()
     }
 }
 

@@ -103,7 +103,7 @@ func withLiveTestApp(
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let database = try await TestDatabase.make(in: directory)
     defer { try? FileManager.default.removeItem(at: directory) }
-    var environment = ["FLOWFORGE_DATA_DIR": directory.path, "DATABASE_URL": database.url, "BCRYPT_ROUNDS": "4", "LOG_LEVEL": "warning"]
+    var environment = baseTestEnvironment(directory: directory, databaseURL: database.url)
     environment.merge(extra) { _, new in new }
     let configuration = try AppConfiguration.fromEnvironment(environment)
     let app = try await buildApplication(configuration: configuration, address: ServerAddress(hostname: "127.0.0.1", port: 0))

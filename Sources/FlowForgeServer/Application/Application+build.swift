@@ -37,6 +37,28 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) thro
 public func buildApplication(
     configuration: AppConfiguration, address: ServerAddress = .init(), logger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
+    let services = try await openServices(configuration: configuration, logger: logger)
+    let router = buildRouter(services: services)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(address.hostname, port: address.port), serverName: "FlowForge"),
+        logger: services.logger
+    )
+    app.addServices(services.backgroundServices())
+    return app
+}
+
+/// The background half alone, for `flowforge worker`: pipeline workers and the status outbox, no HTTP server.
+/// Run several of these beside `serve` replicas on one PostgreSQL to scale builds out.
+public func buildWorker(configuration: AppConfiguration, logger: Logger? = nil) async throws -> ServiceGroup {
+    let services = try await openServices(configuration: configuration, logger: logger)
+    return ServiceGroup(configuration: .init(
+        services: services.backgroundServices(), gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger
+    ))
+}
+
+/// Opens the database, applies pending migrations and builds the shared collaborators.
+func openServices(configuration: AppConfiguration, logger: Logger?) async throws -> AppServices {
     var logger = logger ?? Logger(label: "flowforge")
     logger.logLevel = configuration.logLevel
     let database = try openDatabase(configuration, logger: logger)
@@ -47,17 +69,14 @@ public func buildApplication(
         await database.shutdown()
         throw error
     }
+    return await AppServices.make(configuration: configuration, database: database, logger: logger)
+}
 
-    let services = await AppServices.make(configuration: configuration, database: database, logger: logger)
-    let router = buildRouter(services: services)
-    var app = Application(
-        router: router,
-        configuration: .init(address: .hostname(address.hostname, port: address.port), serverName: "FlowForge"),
-        logger: logger
-    )
-    // Services stop in reverse order: the workers finish their writes before the pool closes.
-    app.addServices(DatabaseShutdownService(database: database), services.workerService(), services.statusOutboxService())
-    return app
+extension AppServices {
+    /// Services stop in reverse order: the workers finish their writes before the pool closes.
+    func backgroundServices() -> [any Service] {
+        [DatabaseShutdownService(database: database), workerService(), statusOutboxService()]
+    }
 }
 
 /// Closes the connection pool when the service group stops, after the HTTP server has drained.

@@ -17,16 +17,7 @@ func withTestApp(
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let database = try await TestDatabase.make(in: directory)
     defer { try? FileManager.default.removeItem(at: directory) }
-    var environment = [
-        "FLOWFORGE_DATA_DIR": directory.path,
-        "DATABASE_URL": database.url,
-        "BCRYPT_ROUNDS": "4",
-        // Many apps run at once in one test process; keep each one's PostgreSQL pool small.
-        "FLOWFORGE_DB_POOL_SIZE": "2",
-        // Tests poll pipelines; only the rate-limit test wants a small limit.
-        "RATE_LIMIT_MAX_REQUESTS": "1000000",
-        "LOG_LEVEL": "warning",
-    ]
+    var environment = baseTestEnvironment(directory: directory, databaseURL: database.url)
     environment.merge(extra) { _, new in new }
     let configuration = try AppConfiguration.fromEnvironment(environment)
     try await prepare(configuration)
@@ -38,6 +29,20 @@ func withTestApp(
         throw error
     }
     await database.drop()
+}
+
+/// What every test application runs with: its own data directory and database, cheap bcrypt, quiet logs.
+func baseTestEnvironment(directory: URL, databaseURL: String) -> [String: String] {
+    [
+        "FLOWFORGE_DATA_DIR": directory.path,
+        "DATABASE_URL": databaseURL,
+        "BCRYPT_ROUNDS": "4",
+        "LOG_LEVEL": "warning",
+        // Many apps run at once in one test process; keep each one's PostgreSQL pool small.
+        "FLOWFORGE_DB_POOL_SIZE": "2",
+        // Tests poll pipelines; only the rate-limit test wants a small limit.
+        "RATE_LIMIT_MAX_REQUESTS": "1000000",
+    ]
 }
 
 /// A decoded JSON object from a response body.
