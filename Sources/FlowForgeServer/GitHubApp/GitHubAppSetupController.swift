@@ -37,8 +37,7 @@ struct GitHubAppSetupController {
             throw APIError(.internalServerError, code: "github_app_misconfigured", message: "GITHUB_APP_SLUG is not a valid App name")
         }
         var response = try InstallURL(installUrl: url).response(from: request, context: context)
-        let secure = services.configuration.apiBaseURL.hasPrefix("https://") ? "; Secure" : ""
-        response.headers[.setCookie] = "\(OAuthStateClaims.cookieName)=\(nonce); Max-Age=\(Int(OAuthStateClaims.lifetime)); Path=/; HttpOnly; SameSite=Lax\(secure)"
+        response.headers[.setCookie] = OAuthStateClaims.cookie(nonce: nonce, secure: services.configuration.apiBaseURL.hasPrefix("https://"))
         return response
     }
 
@@ -57,7 +56,7 @@ struct GitHubAppSetupController {
         context.logger.info("github app installation linked", metadata: ["installation_id": "\(installation)", "user_id": "\(userID)"])
         return Response(status: .found, headers: [
             .location: services.configuration.frontendURL + "/settings/github?installation_id=\(installation)",
-            .setCookie: "\(OAuthStateClaims.cookieName)=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+            .setCookie: OAuthStateClaims.clearedCookie,
         ])
     }
 }

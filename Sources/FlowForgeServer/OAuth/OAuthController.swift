@@ -82,7 +82,7 @@ struct OAuthController {
         if claims.linkUserID != nil { fragment += "&linked=\(provider.name)" }
         return Response(status: .found, headers: [
             .location: services.configuration.frontendURL + "/auth/callback#" + fragment,
-            .setCookie: "\(OAuthStateClaims.cookieName)=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+            .setCookie: OAuthStateClaims.clearedCookie,
         ])
     }
 
@@ -124,8 +124,7 @@ struct OAuthController {
             URLQueryItem(name: "response_type", value: "code"),
             URLQueryItem(name: "state", value: state),
         ] + (provider.scope.map { [URLQueryItem(name: "scope", value: $0)] } ?? [])
-        let secure = services.configuration.apiBaseURL.hasPrefix("https://") ? "; Secure" : ""
-        let cookie = "\(OAuthStateClaims.cookieName)=\(nonce); Max-Age=\(Int(OAuthStateClaims.lifetime)); Path=/; HttpOnly; SameSite=Lax\(secure)"
+        let cookie = OAuthStateClaims.cookie(nonce: nonce, secure: services.configuration.apiBaseURL.hasPrefix("https://"))
         return (components.string!, cookie)
     }
 

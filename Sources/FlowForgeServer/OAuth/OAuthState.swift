@@ -18,6 +18,14 @@ struct OAuthStateClaims: JWTPayload {
 
     static let cookieName = "ff_oauth_nonce"
     static let lifetime: TimeInterval = 600
+
+    /// The `Set-Cookie` value carrying `nonce` to the callback (Path=/: the flow may start under /api).
+    static func cookie(nonce: String, secure: Bool) -> String {
+        "\(cookieName)=\(nonce); Max-Age=\(Int(lifetime)); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+
+    /// The `Set-Cookie` value that removes the nonce once the flow is over.
+    static let clearedCookie = "\(cookieName)=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
 }
 
 extension AccessTokens {
