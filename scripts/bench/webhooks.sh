@@ -40,6 +40,7 @@ trap cleanup EXIT INT TERM
 
 FLOWFORGE_DATA_DIR=$data BCRYPT_ROUNDS=4 LOG_LEVEL=error FLOWFORGE_ALLOW_LOCAL_REPOS=true \
     API_BASE_URL="http://127.0.0.1:$port" DOCKER_HOST="unix://$data/no-docker.sock" \
+    GITHUB_API_URL=http://127.0.0.1:9 GITLAB_URL=http://127.0.0.1:9 BITBUCKET_API_URL=http://127.0.0.1:9 \
     "$bin" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
 server_pid=$!
 

@@ -42,6 +42,12 @@ func baseTestEnvironment(directory: URL, databaseURL: String) -> [String: String
         "FLOWFORGE_DB_POOL_SIZE": "2",
         // Tests poll pipelines; only the rate-limit test wants a small limit.
         "RATE_LIMIT_MAX_REQUESTS": "1000000",
+        // Tests never reach beyond this machine: no DNS look-ups of forge hosts when repositories are
+        // connected (the URL policy's own tests turn this off), and forge APIs point at a closed local port
+        // unless a test points them at its fake forge.
+        "FLOWFORGE_ALLOW_LOCAL_REPOS": "true",
+        "GITHUB_API_URL": "http://127.0.0.1:9", "GITLAB_URL": "http://127.0.0.1:9", "BITBUCKET_API_URL": "http://127.0.0.1:9",
+        "GITHUB_URL": "http://127.0.0.1:9", "BITBUCKET_URL": "http://127.0.0.1:9",
     ]
 }
 
