@@ -4,6 +4,7 @@ import FlowForgeRunner
 import FlowForgeStore
 import Foundation
 import Logging
+import NIOPosix
 
 /// Runs one claimed job from checkout to final status: the workspace, the plan, the backend, the records.
 /// Whatever happens, the pipeline ends in a final state and its workspace is removed; the backend removes
@@ -49,9 +50,9 @@ struct PipelineExecutor: Sendable {
         try await pipelines.markRunning(id: pipeline.id, at: Clock.nowMillis())
         logger.info("pipeline started", metadata: ["attempt": "\(job.attempt)"])
         let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
-        try? FileManager.default.removeItem(at: workspace)
+        await Self.remove(workspace)
         let result = await run(pipeline, workspace: workspace, logger: logger)
-        try? FileManager.default.removeItem(at: workspace)
+        await Self.remove(workspace)
 
         if Task.isCancelled && result.status == .canceled {
             // Stopped by shutdown, not by a user: leave it for the next worker (the lease expires).
@@ -97,6 +98,12 @@ struct PipelineExecutor: Sendable {
         let recorder = StepRecorder(pipelineID: pipeline.id, pipelines: pipelines, logs: logs, logger: logger)
         let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout)
         return Self.result(of: await backend.run(request, observer: recorder))
+    }
+
+    /// Deleting a checked-out tree is thousands of blocking syscalls: done on the thread pool, not on one of
+    /// Swift's few cooperative threads.
+    static func remove(_ workspace: URL) async {
+        _ = try? await NIOThreadPool.singleton.runIfActive { try? FileManager.default.removeItem(at: workspace) }
     }
 
     static func result(of outcome: RunOutcome) -> Result {
