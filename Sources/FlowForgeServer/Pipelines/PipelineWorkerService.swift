@@ -21,9 +21,11 @@ struct PipelineWorkerService: Service {
     let logger: Logger
 
     func run() async throws {
-        await reapLeftovers()
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                // Beside the workers, not before them: an unreachable Docker daemon makes the listing wait for
+                // the HTTP client's connect timeout, which must not hold up pipelines that fail anyway.
+                group.addTask { await reapLeftovers() }
                 for slot in 0..<slots {
                     group.addTask { await loop(slot: slot) }
                 }
