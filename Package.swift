@@ -51,8 +51,6 @@ let package = Package(
             dependencies: [
                 "FlowForgeCore",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -19,7 +19,7 @@ struct RepositoryController {
             .delete(":id", use: delete)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedRepositoryView> {
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<RepositoryView> {
         let userID = try context.requireUser()
         let body = try await request.decodeJSON(RepositoryRequest.self, context: context)
         let provider = try body.validProvider()
@@ -42,8 +42,7 @@ struct RepositoryController {
             throw APIError(.conflict, code: "repository_exists", message: "\(provider) repository \(fullName) is already connected to FlowForge; disconnect it there first, or use the existing connection")
         }
         context.logger.info("repository connected", metadata: ["repository_id": "\(id)", "provider": "\(provider)"])
-        let view = RepositoryView(record, apiBaseURL: apiBaseURL)
-        return EditedResponse(status: .created, response: CreatedRepositoryView(view, webhookSecret: secret))
+        return EditedResponse(status: .created, response: RepositoryView(record, apiBaseURL: apiBaseURL, webhookSecret: secret))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> RepositoryListView {

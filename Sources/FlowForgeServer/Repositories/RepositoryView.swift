@@ -2,7 +2,8 @@ import FlowForgeStore
 import Foundation
 import Hummingbird
 
-/// A connected repository as the API shows it: never its webhook secret or access token.
+/// A connected repository as the API shows it: never its access token, and its webhook secret only in the
+/// answer to connecting it (nil, and so absent from the JSON, everywhere else).
 struct RepositoryView: ResponseEncodable {
     let id: String
     let provider: String
@@ -11,8 +12,9 @@ struct RepositoryView: ResponseEncodable {
     let webhookUrl: String
     let hasAccessToken: Bool
     let createdAt: Date
+    let webhookSecret: String?
 
-    init(_ record: ConnectedRepository, apiBaseURL: String) {
+    init(_ record: ConnectedRepository, apiBaseURL: String, webhookSecret: String? = nil) {
         id = record.id
         provider = record.provider
         fullName = record.fullName
@@ -20,38 +22,16 @@ struct RepositoryView: ResponseEncodable {
         webhookUrl = Self.webhookURL(apiBaseURL: apiBaseURL, provider: record.provider)
         hasAccessToken = record.accessTokenSealed != nil
         createdAt = Clock.date(millis: record.createdAt)
+        self.webhookSecret = webhookSecret
     }
 
     /// Where the forge must send this provider's webhooks.
+    /// `apiBaseURL` comes without a trailing slash: the configuration strips it.
     static func webhookURL(apiBaseURL: String, provider: String) -> String {
-        let base = apiBaseURL.hasSuffix("/") ? String(apiBaseURL.dropLast()) : apiBaseURL
-        return "\(base)/api/webhooks/\(provider)"
+        "\(apiBaseURL)/api/webhooks/\(provider)"
     }
 }
 
 struct RepositoryListView: ResponseEncodable {
     let repositories: [RepositoryView]
-}
-
-/// The answer to connecting a repository: the only time the webhook secret is shown.
-struct CreatedRepositoryView: ResponseEncodable {
-    let id: String
-    let provider: String
-    let fullName: String
-    let cloneUrl: String
-    let webhookUrl: String
-    let webhookSecret: String
-    let hasAccessToken: Bool
-    let createdAt: Date
-
-    init(_ view: RepositoryView, webhookSecret: String) {
-        id = view.id
-        provider = view.provider
-        fullName = view.fullName
-        cloneUrl = view.cloneUrl
-        webhookUrl = view.webhookUrl
-        self.webhookSecret = webhookSecret
-        hasAccessToken = view.hasAccessToken
-        createdAt = view.createdAt
-    }
 }
