@@ -11,11 +11,17 @@ struct GitFixture {
 
     var mirrorsRoot: URL { base.appendingPathComponent("mirrors", isDirectory: true) }
 
-    init() throws {
+    var workTreesRoot: URL { base.appendingPathComponent("worktrees", isDirectory: true) }
+
+    /// `keptWorkTrees` > 0 turns work tree reuse on, as the server does.
+    init(keptWorkTrees: Int = 0) throws {
         base = FileManager.default.temporaryDirectory
             .appendingPathComponent("flowforge-git-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        cache = GitMirrorCache(root: base.appendingPathComponent("mirrors", isDirectory: true), logger: logger)
+        cache = GitMirrorCache(
+            root: base.appendingPathComponent("mirrors", isDirectory: true), logger: logger,
+            workTrees: WorkTreeCache(
+                root: base.appendingPathComponent("worktrees", isDirectory: true), capacity: keptWorkTrees))
     }
 
     /// A path under the fixture that does not exist yet.
@@ -25,13 +31,18 @@ struct GitFixture {
 
     func checkout(
         _ url: String, branch: String = "main", commit: String? = nil,
-        credentials: GitCredentials? = nil, into workspace: URL? = nil
+        credentials: GitCredentials? = nil, into workspace: URL? = nil, owner: String? = nil
     ) async throws(GitError) -> (result: CheckoutResult, workspace: URL) {
         let workspace = workspace ?? newWorkspace()
         let result = try await cache.checkout(
             repoURL: url, branch: branch, commit: commit, credentials: credentials,
-            into: workspace, logger: logger)
+            into: workspace, owner: owner, logger: logger)
         return (result, workspace)
+    }
+
+    /// What the server does when a pipeline ends.
+    func release(_ workspace: URL, _ url: String, owner: String?) async {
+        await cache.release(workspace: workspace, repoURL: url, owner: owner, logger: logger)
     }
 
     /// Runs the real `git` in a workspace, as a build script would.

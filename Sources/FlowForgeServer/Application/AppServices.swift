@@ -74,7 +74,11 @@ struct AppServices: Sendable {
                 host: configuration.dockerHost, network: configuration.dockerNetwork, podImage: configuration.podImage,
                 httpClient: .shared, logger: logger
             ),
-            git: GitMirrorCache(root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger),
+            git: GitMirrorCache(
+                root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger,
+                workTrees: WorkTreeCache(
+                    root: configuration.dataDirectory.appendingPathComponent("worktrees", isDirectory: true),
+                    capacity: configuration.keptWorkTrees)),
             signal: JobSignal(),
             lifecycle: StatusPublisher(outbox: statusOutbox, frontendURL: configuration.frontendURL, signal: statusSignal, logger: logger),
             statusOutbox: statusOutbox,

@@ -20,6 +20,9 @@ public struct AppConfiguration: Sendable {
     /// Milliseconds, as the seed's `PIPELINE_TIMEOUT`.
     public var pipelineTimeoutMillis: Int
     public var maxConcurrentPipelines: Int
+    /// How many finished workspaces to keep, one per account and repository, so that the next checkout only
+    /// rewrites what changed (`FLOWFORGE_KEEP_WORKTREES`; 0 writes every workspace afresh).
+    public var keptWorkTrees: Int
     public var defaultDockerImage: String
     public var rateLimitWindowMillis: Int
     public var rateLimitMaxRequests: Int

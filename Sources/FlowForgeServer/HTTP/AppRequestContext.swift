@@ -29,10 +29,16 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 
 extension JSONEncoder {
     /// snake_case keys and ISO 8601 dates, the API's JSON conventions.
+    ///
+    /// Dates carry milliseconds (as stored): a step that takes 300 ms would otherwise show a start and end in
+    /// the same second, or a second apart, and durations computed by clients would be meaningless.
     static var api: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }

@@ -7,8 +7,8 @@ import Logging
 import NIOPosix
 
 /// Runs one claimed job from checkout to final status: the workspace, the plan, the backend, the records.
-/// Whatever happens, the pipeline ends in a final state and its workspace is removed; the backend removes
-/// its containers itself.
+/// Whatever happens, the pipeline ends in a final state and its workspace is released (kept for the account's
+/// next pipeline of the repository, or removed); the backend removes its containers itself.
 struct PipelineExecutor: Sendable {
     let pipelines: any PipelineRepository
     let logs: any LogStore
@@ -52,7 +52,8 @@ struct PipelineExecutor: Sendable {
         let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
         await Self.remove(workspace)
         let result = await run(pipeline, workspace: workspace, logger: logger)
-        await Self.remove(workspace)
+        // The backend has removed the containers: nothing writes to the workspace any more.
+        await git.release(workspace: workspace, repoURL: pipeline.repoURL, owner: pipeline.userID, logger: logger)
 
         if Task.isCancelled && result.status == .canceled {
             // Stopped by shutdown, not by a user: leave it for the next worker (the lease expires).
@@ -73,7 +74,8 @@ struct PipelineExecutor: Sendable {
             try FileManager.default.createDirectory(at: workspaceRoot, withIntermediateDirectories: true)
             commit = try await git.checkout(
                 repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
-                credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace, logger: logger
+                credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
+                owner: pipeline.userID, logger: logger
             ).commitSHA
             try await pipelines.setCommit(id: pipeline.id, sha: commit)
             if let started = try await pipelines.find(id: pipeline.id) { await lifecycle.pipelineStarted(started) }
@@ -100,10 +102,10 @@ struct PipelineExecutor: Sendable {
         return Self.result(of: await backend.run(request, observer: recorder))
     }
 
-    /// Deleting a checked-out tree is thousands of blocking syscalls: done on the thread pool, not on one of
-    /// Swift's few cooperative threads.
+    /// Leftovers of a run of this pipeline by a worker that died. Deleting a checked-out tree is thousands of
+    /// blocking syscalls: done on the thread pool, not on one of Swift's few cooperative threads.
     static func remove(_ workspace: URL) async {
-        _ = try? await NIOThreadPool.singleton.runIfActive { try? FileManager.default.removeItem(at: workspace) }
+        _ = try? await NIOThreadPool.singleton.runIfActive { GitMirrorCache.removeWorkspace(workspace) }
     }
 
     static func result(of outcome: RunOutcome) -> Result {
