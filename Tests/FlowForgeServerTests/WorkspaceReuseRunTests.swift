@@ -1,0 +1,45 @@
+import FlowForgeTestSupport
+import Foundation
+import Testing
+@testable import FlowForgeServer
+
+/// Kept work trees through real containers: what one pipeline's steps leave in the workspace never reaches
+/// the next, even though the next one's tree is the same directory brought back to the commit.
+@Suite("workspace reuse in Docker", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+struct WorkspaceReuseRunTests {
+    init() throws {
+        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func stepsOfOnePipelineLeaveNothingForTheNext() async throws {
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try server.makeRepository("reuse")
+        try repository.commit(["tracked.txt": "original\n", "src/keep.txt": "keep\n"])
+        let url = try #require(repository.httpURL)
+
+        try await withTestApp(environment: pipelineEnvironment()) { client, configuration in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let kept = configuration.dataDirectory.appendingPathComponent("worktrees")
+
+            let dirty = try await client.createPipeline(key: key, ["repo_url": url, "commands": [
+                "echo leftover > leftover.txt",
+                "mkdir -p cache && echo x > cache/entry",
+                // Same size as the original and an old modification time: only the change time tells.
+                "echo tampere > tracked.txt && touch -d '2020-01-01 00:00:00' tracked.txt",
+                "rm src/keep.txt",
+            ]])
+            #expect(try await client.awaitPipeline(dirty, key: key)["status"] as? String == "success")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).count == 1)
+
+            let clean = try await client.createPipeline(key: key, ["repo_url": url, "commands": [
+                "test ! -e leftover.txt", "test ! -e cache", "grep -qx original tracked.txt", "grep -qx keep src/keep.txt",
+            ]])
+            let pipeline = try await client.awaitPipeline(clean, key: key)
+            #expect(pipeline["status"] as? String == "success", "\(pipeline)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).count == 1)
+            let workspace = configuration.dataDirectory.appendingPathComponent("workspaces/\(clean)")
+            #expect(!FileManager.default.fileExists(atPath: workspace.path))
+        }
+    }
+}
