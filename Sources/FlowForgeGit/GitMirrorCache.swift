@@ -62,58 +62,16 @@ public final class GitMirrorCache: Sendable {
         let fetchTime = clock.now - fetchStart
 
         let checkoutStart = clock.now
-        let workTrees = self.workTrees
-        let reuseKey = owner.map { Self.workTreeKey(owner: $0, remote: remote) }
-        let reused = try await runBlocking { () -> Result<Bool, GitError> in
-            func attempt(_ keptIndex: URL?) -> Result<Void, GitError> {
-                WorkspaceCheckout(
-                    mirrorPath: mirror.directory.path, remote: remote, commitSHA: sha, workspace: workspace,
-                    keptIndex: keptIndex
-                ).run()
-            }
-            if let claimed = reuseKey.flatMap({ workTrees?.claim(key: $0, into: workspace) }) {
-                // A kept tree is an optimisation: if it cannot be brought to the commit, start afresh.
-                if case .success = attempt(claimed.index) { return .success(true) }
-                Self.removeWorkspace(workspace)
-            }
-            return attempt(nil).map { false }
-        }.get()
+        let plan = WorkspacePlan(
+            mirror: mirror, remote: remote, commitSHA: sha, workspace: workspace,
+            workTrees: workTrees, reuseKey: owner.map { Self.workTreeKey(owner: $0, remote: remote) })
+        let writeLogger = logger
+        let reused = try await runBlocking { plan.write(logger: writeLogger) }.get()
         logger.info("checked out commit", metadata: [
             "commit": "\(sha)", "workspace": "\(workspace.path)", "reused_tree": "\(reused)",
             "fetch_ms": "\(fetchTime.milliseconds)", "checkout_ms": "\((clock.now - checkoutStart).milliseconds)",
         ])
         return CheckoutResult(commitSHA: sha, reusedTree: reused)
-    }
-
-    /// Ends a workspace made by `checkout`: kept as `owner`'s tree of `repoURL` for the next checkout when
-    /// reuse is on and the slot is free, removed otherwise. Call it once the containers using it are gone.
-    /// Never throws: a workspace that cannot be kept or removed is logged.
-    public func release(workspace: URL, repoURL: String, owner: String?, logger: Logger) async {
-        let workTrees = self.workTrees
-        let key = owner.map { Self.workTreeKey(owner: $0, remote: GitRemoteURL(repoURL)) }
-        let scratch = workspace.deletingLastPathComponent()
-        _ = await runBlocking { () -> Result<Void, GitError> in
-            if let key, let workTrees, workTrees.keep(workspace, key: key) {
-                workTrees.evictBeyondCapacity(scratch: scratch)
-            } else {
-                Self.removeWorkspace(workspace)
-            }
-            return .success(())
-        }
-        if FileManager.default.fileExists(atPath: workspace.path) {
-            logger.warning("could not remove the workspace", metadata: ["workspace": "\(workspace.path)"])
-        }
-    }
-
-    /// Removes a workspace and what its checkout left beside it.
-    public static func removeWorkspace(_ workspace: URL) {
-        for path in [workspace, WorkTreeCache.indexSnapshot(of: workspace), WorkTreeCache.partsDirectory(of: workspace)] {
-            try? FileManager.default.removeItem(at: path)
-        }
-    }
-
-    static func workTreeKey(owner: String, remote: GitRemoteURL) -> String {
-        hashHex("\(owner)\n\(remote.redacted)")
     }
 
     /// Strips userinfo (`user:password@`) from a URL, for logs and errors. URLs without a scheme

@@ -77,7 +77,7 @@ struct WorkspaceCheckout: Sendable {
         let fileManager = FileManager.default
         let gitDirectory = workspace.appendingPathComponent(".git", isDirectory: true)
         try? fileManager.removeItem(at: gitDirectory)
-        let scratch = URL(fileURLWithPath: workspace.path + ".clone", isDirectory: true)
+        let scratch = Self.cloneScratch(of: workspace)
         try? fileManager.removeItem(at: scratch)
         defer { try? fileManager.removeItem(at: scratch) }
         try clone(into: scratch)
@@ -113,6 +113,11 @@ struct WorkspaceCheckout: Sendable {
         try gitCall("detaching HEAD at the commit") { git_repository_set_head_detached(repository, &oid) }
         // `git remote -v` in a build shows the real repository, not a path of this machine's cache.
         try gitCall("setting the workspace's origin") { git_remote_set_url(repository, "origin", remote.redacted) }
+    }
+
+    /// Where a reused tree's new `.git` is cloned before it is moved in.
+    static func cloneScratch(of workspace: URL) -> URL {
+        URL(fileURLWithPath: workspace.path + ".clone", isDirectory: true)
     }
 
     private func snapshotIndex() throws {
