@@ -25,7 +25,7 @@ struct AppServices: Sendable {
         return PipelineWorkerService(
             jobs: jobs, pipelines: pipelines, backend: backend, executor: executor, signal: signal,
             slots: configuration.maxConcurrentPipelines, lease: .seconds(configuration.jobLeaseSeconds),
-            pollInterval: .seconds(1), logger: logger
+            pollInterval: .seconds(1), cancelPollInterval: .seconds(1), logger: logger
         )
     }
 

@@ -17,6 +17,7 @@ struct PipelineController {
             .get(use: list)
             .get(":id", use: show)
             .get(":id/logs", use: showLogs)
+            .post(":id/cancel", use: cancel)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PipelineView> {
@@ -83,7 +84,7 @@ struct PipelineController {
         )
     }
 
-    private func find(_ context: AppRequestContext) async throws -> PipelineRecord {
+    func find(_ context: AppRequestContext) async throws -> PipelineRecord {
         let userID = try context.requireUser()
         let id = try context.parameters.require("id")
         guard let pipeline = try await pipelines.find(id: id, userID: userID) else { throw APIError.notFound("pipeline \(id)") }

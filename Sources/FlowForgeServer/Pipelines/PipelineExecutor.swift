@@ -47,6 +47,11 @@ struct PipelineExecutor: Sendable {
             return
         }
 
+        if try await pipelines.isCancelRequested(id: pipeline.id) {
+            // Canceled while its job was held by a worker that then died, or between claim and start.
+            try await finishCanceled(job, logger: logger)
+            return
+        }
         try await pipelines.markRunning(id: pipeline.id, at: Clock.nowMillis())
         logger.info("pipeline started", metadata: ["attempt": "\(job.attempt)"])
         let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
@@ -61,6 +66,12 @@ struct PipelineExecutor: Sendable {
         }
         try await finish(pipeline.id, result)
         logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
+    }
+
+    /// Records a run stopped on a user's request.
+    func finishCanceled(_ job: ClaimedJob, logger: Logger) async throws {
+        try await finish(job.pipelineID, Result(status: .canceled, error: "canceled on request"))
+        logger.info("pipeline canceled", metadata: ["pipeline_id": "\(job.pipelineID)"])
     }
 
     private func finish(_ id: String, _ result: Result) async throws {

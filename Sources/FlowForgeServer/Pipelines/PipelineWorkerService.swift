@@ -17,6 +17,8 @@ struct PipelineWorkerService: Service {
     let slots: Int
     let lease: Duration
     let pollInterval: Duration
+    /// How often a running pipeline's worker looks for a cancel request.
+    let cancelPollInterval: Duration
     let owner = "worker-" + UUID().uuidString.lowercased()
     let logger: Logger
 
@@ -64,25 +66,45 @@ struct PipelineWorkerService: Service {
     }
 
     /// Runs the job while a heartbeat renews its lease. If the lease is lost (this worker was presumed dead
-    /// and another took over), the run is cancelled so the pipeline never runs twice at once.
+    /// and another took over), the run is cancelled so the pipeline never runs twice at once. If a user asks
+    /// to cancel it, the run is cancelled (the backend removes its containers) and then recorded `canceled`.
     private func runHoldingLease(_ job: ClaimedJob, logger: Logger) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await executor.execute(job)
-                try await jobs.complete(jobID: job.id, owner: owner)
-            }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: lease / 3)
-                    let held = try await jobs.renew(jobID: job.id, owner: owner, until: Clock.nowMillis() + lease.milliseconds)
-                    if !held {
-                        logger.warning("lost the lease of a running job; stopping it", metadata: ["job_id": "\(job.id)"])
-                        throw CancellationError()
-                    }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await executor.execute(job)
+                    try await jobs.complete(jobID: job.id, owner: owner)
                 }
+                group.addTask { try await renewLease(job, logger: logger) }
+                group.addTask { try await watchForCancel(job) }
+                try await group.next()
+                group.cancelAll()
             }
-            try await group.next()
-            group.cancelAll()
+        } catch is CancelRequested {
+            // The group waited for the run to wind down (containers removed, workspace released) before
+            // throwing, so nothing of it is left when the pipeline is marked canceled.
+            try await executor.finishCanceled(job, logger: logger)
+            try await jobs.complete(jobID: job.id, owner: owner)
+        }
+    }
+
+    private struct CancelRequested: Error {}
+
+    private func watchForCancel(_ job: ClaimedJob) async throws {
+        while true {
+            try await Task.sleep(for: cancelPollInterval)
+            if try await pipelines.isCancelRequested(id: job.pipelineID) { throw CancelRequested() }
+        }
+    }
+
+    private func renewLease(_ job: ClaimedJob, logger: Logger) async throws {
+        while true {
+            try await Task.sleep(for: lease / 3)
+            let held = try await jobs.renew(jobID: job.id, owner: owner, until: Clock.nowMillis() + lease.milliseconds)
+            if !held {
+                logger.warning("lost the lease of a running job; stopping it", metadata: ["job_id": "\(job.id)"])
+                throw CancellationError()
+            }
         }
     }
 }

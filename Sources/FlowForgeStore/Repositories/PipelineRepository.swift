@@ -21,6 +21,11 @@ public protocol PipelineRepository: Sendable {
     /// Which of `ids` are pipelines of this installation that have finished (their containers are leftovers).
     /// Ids this database does not know are not returned: they may belong to another installation on the host.
     func finishedIDs(among ids: Set<String>) async throws -> Set<String>
+    /// Records a request to cancel the account's pipeline, in one transaction: a pipeline no worker has taken
+    /// yet ends `canceled` right away (its job is withdrawn); a running one is left for its worker, which
+    /// polls `isCancelRequested`. Nil when the account has no such pipeline.
+    func requestCancel(id: String, userID: String, at: Int64) async throws -> CancelRequestOutcome?
+    func isCancelRequested(id: String) async throws -> Bool
 }
 
 public struct SQLPipelineRepository: PipelineRepository {

@@ -31,15 +31,23 @@ extension TestClientProtocol {
 
     /// Polls the pipeline until it reaches a final state (bounded), and returns its JSON.
     func awaitPipeline(_ id: String, key: String, timeout: Duration = .seconds(90)) async throws -> [String: Any] {
+        try await awaitPipeline(id, key: key, timeout: timeout, "to finish") { pipeline in
+            (pipeline["status"] as? String).map { !["pending", "running"].contains($0) } ?? false
+        }
+    }
+
+    /// Polls the pipeline until `condition` holds for its JSON (bounded), and returns that JSON.
+    func awaitPipeline(
+        _ id: String, key: String, timeout: Duration = .seconds(90), _ what: String,
+        until condition: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let pipeline = try json(try await send(.get, "/api/v1/pipelines/\(id)", token: key))
-            if let status = pipeline["status"] as? String, !["pending", "running"].contains(status) {
-                return pipeline
-            }
+            if condition(pipeline) { return pipeline }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("pipeline \(id) did not finish within \(timeout)")
+        Issue.record("pipeline \(id) did not come \(what) within \(timeout)")
         throw CancellationError()
     }
 

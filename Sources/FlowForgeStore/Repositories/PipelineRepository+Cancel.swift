@@ -1,0 +1,46 @@
+import SQLKit
+
+/// What `requestCancel` did.
+public enum CancelRequestOutcome: Sendable, Equatable {
+    /// It had not started: it is now `canceled` and will never run.
+    case canceled
+    /// A worker has it; the worker stops it and records `canceled`.
+    case stopping
+    /// It had already ended with this status; nothing changed.
+    case alreadyFinished(PipelineStatus)
+}
+
+extension SQLPipelineRepository {
+    public func requestCancel(id: String, userID: String, at: Int64) async throws -> CancelRequestOutcome? {
+        try await database.transaction { db in
+            guard let row = try await db.raw(
+                "SELECT status FROM pipelines WHERE id = \(bind: id) AND user_id = \(bind: userID)"
+            ).first() else { return nil }
+            let status = PipelineStatus(rawValue: try row.string("status")) ?? .error
+            if status.isFinished { return .alreadyFinished(status) }
+            try await db.raw("""
+                UPDATE pipelines SET cancel_requested_at = COALESCE(cancel_requested_at, \(bind: at)) WHERE id = \(bind: id)
+                """).run()
+            // Only a job no worker holds may be withdrawn; the claim takes the same row, so exactly one wins.
+            let withdrawn = try await db.raw("""
+                DELETE FROM jobs WHERE pipeline_id = \(bind: id) AND status = 'queued' RETURNING id
+                """).first() != nil
+            guard withdrawn else { return .stopping }
+            try await db.raw("""
+                UPDATE steps SET status = 'canceled' WHERE pipeline_id = \(bind: id) AND status IN ('pending', 'running')
+                """).run()
+            try await db.raw("""
+                UPDATE pipelines SET status = 'canceled', error = 'canceled before it started', completed_at = \(bind: at)
+                WHERE id = \(bind: id)
+                """).run()
+            return .canceled
+        }
+    }
+
+    public func isCancelRequested(id: String) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.raw("SELECT cancel_requested_at FROM pipelines WHERE id = \(bind: id)").first()?
+                .optionalInt64("cancel_requested_at") != nil
+        }
+    }
+}
