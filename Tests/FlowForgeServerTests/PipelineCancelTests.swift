@@ -23,7 +23,7 @@ struct PipelineCancelTests {
                 commands: [echo never]
             """])
         // One worker: the second pipeline waits in the queue behind the first.
-        try await withTestApp(environment: pipelineEnvironment(["MAX_CONCURRENT_PIPELINES": "1"])) { client, _ in
+        try await withTestApp(environment: pipelineEnvironment(["MAX_CONCURRENT_PIPELINES": "1"])) { client, configuration in
             let key = try await client.createAPIKey(access: try await client.register().access)
             let running = try await client.createPipeline(key: key, ["repo_url": repository.fileURL])
             let queued = try await client.createPipeline(key: key, ["repo_url": repository.fileURL])
@@ -39,6 +39,8 @@ struct PipelineCancelTests {
             #expect(stopped["status"] as? String == "canceled", "\(stopped)")
             #expect(steps(stopped).map(\.status) == ["canceled", "canceled"])
             #expect(DockerTestPrerequisites.containerIDs(pipelineID: running) == [])
+            let workspace = configuration.dataDirectory.appendingPathComponent("workspaces/\(running)")
+            #expect(!FileManager.default.fileExists(atPath: workspace.path))
 
             // The queued one never ran, even now that the worker is free.
             let never = try await client.awaitPipeline(queued, key: key)

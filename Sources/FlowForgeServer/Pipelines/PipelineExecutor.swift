@@ -57,8 +57,12 @@ struct PipelineExecutor: Sendable {
         let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
         await Self.remove(workspace)
         let result = await run(pipeline, workspace: workspace, logger: logger)
-        // The backend has removed the containers: nothing writes to the workspace any more.
-        await git.release(workspace: workspace, repoURL: pipeline.repoURL, owner: pipeline.userID, logger: logger)
+        // The backend has removed the containers: nothing writes to the workspace any more. In a task of its
+        // own because this one may be cancelled (cancel request, shutdown), and the cleanup must still run.
+        let git = self.git
+        await Task {
+            await git.release(workspace: workspace, repoURL: pipeline.repoURL, owner: pipeline.userID, logger: logger)
+        }.value
 
         if Task.isCancelled && result.status == .canceled {
             // Stopped by shutdown, not by a user: leave it for the next worker (the lease expires).

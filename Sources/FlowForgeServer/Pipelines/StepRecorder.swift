@@ -22,7 +22,8 @@ struct StepRecorder: RunObserver {
     }
 
     func stepFinished(_ step: String, exitCode: Int32?, at: Date) async {
-        let status: StepStatus = exitCode == 0 ? .success : .failure
+        // A run being stopped (cancel request, shutdown, lost lease) kills its step: that exit is not the script's.
+        let status: StepStatus = Task.isCancelled ? .canceled : exitCode == 0 ? .success : .failure
         await record(step) {
             try await pipelines.updateStep(
                 pipelineID: pipelineID, name: step, status: status, exitCode: exitCode.map(Int.init), startedAt: nil, finishedAt: Clock.millis(at)
