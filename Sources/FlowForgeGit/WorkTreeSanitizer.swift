@@ -12,7 +12,7 @@ import Glibc
 ///   later step meets a link planted to lead outside the workspace);
 /// - files and directories owned by someone else, with set-id or sticky bits, or that the owner cannot
 ///   read and write (a fresh checkout never makes those);
-/// - files with more than one link (another name for them could be anywhere in the tree).
+/// - files with more than one link (another name for them could be anywhere in the tree);
 /// - every file the trusted index does not vouch for: untracked ones, and tracked ones whose change time,
 ///   inode or size differ from what the checkout recorded (so their content may have changed);
 /// - directories left empty by the above (a checkout never leaves empty directories).
@@ -25,17 +25,13 @@ struct WorkTreeSanitizer {
     let maxDepth = 128
     private let owner = geteuid()
 
-    /// Returns how many entries were removed, for the log.
-    @discardableResult
-    func run() -> Int {
-        var removed = 0
-        visit(root.path, relative: "", depth: 0, removed: &removed)
-        return removed
+    func run() {
+        visit(root.path, relative: "", depth: 0)
     }
 
     /// Returns whether `directory` still has entries afterwards.
     @discardableResult
-    private func visit(_ directory: String, relative: String, depth: Int, removed: inout Int) -> Bool {
+    private func visit(_ directory: String, relative: String, depth: Int) -> Bool {
         guard let handle = opendir(directory) else { return true }
         var names: [String] = []
         while let entry = readdir(handle) {
@@ -56,21 +52,19 @@ struct WorkTreeSanitizer {
             let ownedAndPlain = info.st_uid == owner && permissions & 0o7000 == 0
             if kind == S_IFDIR {
                 if ownedAndPlain && permissions & 0o700 == 0o700 && depth < maxDepth {
-                    if visit(path, relative: relativePath + "/", depth: depth + 1, removed: &removed) {
+                    if visit(path, relative: relativePath + "/", depth: depth + 1) {
                         kept = true
                     } else {
                         rmdir(path)
                     }
                 } else {
                     try? FileManager.default.removeItem(atPath: path)
-                    removed += 1
                 }
             } else if kind == S_IFREG && ownedAndPlain && permissions & 0o600 == 0o600 && info.st_nlink == 1
                 && trusted.vouches(for: relativePath, info) {
                 kept = true
             } else {
                 unlink(path)
-                removed += 1
             }
         }
         return kept
