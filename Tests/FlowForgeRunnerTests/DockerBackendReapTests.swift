@@ -44,4 +44,16 @@ struct DockerBackendReapTests {
             observer: RecordingObserver())
         #expect(outcome == .error(#"Docker host "docker.sock" is not understood; use unix:///var/run/docker.sock or tcp://127.0.0.1:2375"#))
     }
+
+    @Test func missingDaemonIsExplainedWithoutWaiting() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("no-dockerd-\(UUID().uuidString).sock").path
+        let backend = DockerBackend(host: "unix://\(socket)", podImage: "x", logger: Logger(label: "test"))
+        let observer = RecordingObserver()
+        let outcome = await backend.run(
+            RunRequest(pipelineID: "p", plan: .init(steps: []), workspace: ".", timeout: .seconds(1)), observer: observer)
+        #expect(outcome == .error(
+            "the Docker daemon at unix://\(socket) is not reachable (No such file or directory): start dockerd, "
+                + "or set DOCKER_HOST to where it listens"))
+        await #expect(throws: DockerError.self) { try await backend.pipelineIDsWithContainers() }
+    }
 }

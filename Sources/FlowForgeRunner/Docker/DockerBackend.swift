@@ -32,8 +32,11 @@ public struct DockerBackend: Backend {
         self.logger = logger
     }
 
+    /// A client for the daemon, once its socket accepts connections (see `DockerHost.unreachableReason`).
     func client(logger: Logger? = nil) throws(DockerError) -> DockerClient {
-        DockerClient(host: try host.get(), http: http, logger: logger ?? self.logger)
+        let host = try host.get()
+        if let reason = host.unreachableReason() { throw .unreachable(host: host.text, reason: reason) }
+        return DockerClient(host: host, http: http, logger: logger ?? self.logger)
     }
 
     public func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome {

@@ -6,6 +6,8 @@ enum DockerError: Error, CustomStringConvertible {
     /// The daemon's answer could not be understood.
     case unexpectedResponse(String)
     case imageNotFound(image: String, reason: String)
+    /// Nothing accepts connections at the daemon's socket.
+    case unreachable(host: String, reason: String)
 
     var description: String {
         switch self {
@@ -17,6 +19,8 @@ enum DockerError: Error, CustomStringConvertible {
             "the Docker daemon gave an answer FlowForge does not understand: \(detail)"
         case .imageNotFound(let image, let reason):
             "image \"\(image)\" not found: \(reason)"
+        case .unreachable(let host, let reason):
+            "the Docker daemon at \(host) is not reachable (\(reason)): start dockerd, or set DOCKER_HOST to where it listens"
         }
     }
 }

@@ -2,12 +2,18 @@
 struct DockerHost: Sendable, Equatable {
     /// URL prefix every API path is appended to, including the API version.
     let baseURL: String
+    /// The daemon's socket for `unix://` hosts; nil for `tcp://`.
+    let socketPath: String?
+    /// The host as configured, for messages.
+    let text: String
 
     /// The API version FlowForge speaks: Docker 20.10 (Debian 12) serves 1.41, and newer daemons accept it.
     static let apiVersion = "v1.41"
 
     /// Accepts `unix:///path/to/docker.sock` and `tcp://127.0.0.1:2375` (plain HTTP; TLS is not supported).
     init(_ host: String) throws(DockerError) {
+        text = host
+        socketPath = host.hasPrefix("unix://") ? String(host.dropFirst("unix://".count)) : nil
         if host.hasPrefix("unix://") {
             let path = String(host.dropFirst("unix://".count))
             guard path.hasPrefix("/") else { throw .badHost(host) }
