@@ -18,6 +18,7 @@ struct PipelineController {
             .get(":id", use: show)
             .get(":id/logs", use: showLogs)
             .post(":id/cancel", use: cancel)
+            .post(":id/restart", use: restart)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PipelineView> {

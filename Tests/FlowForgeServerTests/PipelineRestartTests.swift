@@ -1,0 +1,66 @@
+import FlowForgeTestSupport
+import Foundation
+import HummingbirdTesting
+import Testing
+@testable import FlowForgeServer
+
+/// `POST /api/v1/pipelines/:id/restart` against real containers and the real queue.
+@Suite("restarting pipelines", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+struct PipelineRestartTests {
+    init() throws {
+        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func restartRunsTheSameCommitAgainAsANewPipeline() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ff-restart-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repository = try GitTestRepository(name: "restart.git", root: root)
+        let first = try repository.commit(["VERSION": "1\n"])
+        try await withTestApp(environment: pipelineEnvironment()) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let original = try await client.createPipeline(key: key, [
+                "repo_url": repository.fileURL, "commands": ["echo \"$WHO built $(cat VERSION)\""], "env": ["WHO": "restart"],
+            ])
+            #expect(try await client.awaitPipeline(original, key: key)["status"] as? String == "success")
+            // The branch moves on; a restart still builds what the original built.
+            try repository.commit(["VERSION": "2\n"])
+
+            let response = try await client.send(.post, "/api/v1/pipelines/\(original)/restart", token: key)
+            #expect(response.status == .created)
+            let again = try #require(try json(response)["id"] as? String)
+            #expect(again != original)
+            let rerun = try await client.awaitPipeline(again, key: key)
+            #expect(rerun["status"] as? String == "success", "\(rerun)")
+            #expect(rerun["commit_sha"] as? String == first)
+            #expect(rerun["branch"] as? String == "main")
+            #expect(try await client.logs(again, key: key).contains("restart built 1"))
+            // The original is untouched.
+            #expect(try await client.awaitPipeline(original, key: key)["id"] as? String == original)
+            let listed = try json(try await client.send(.get, "/api/v1/pipelines", token: key))["pipelines"] as? [[String: Any]]
+            #expect(listed?.compactMap { $0["id"] as? String } == [again, original])
+        }
+    }
+
+    @Test func onlyEndedPipelinesOfTheAccountCanBeRestarted() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ff-restart-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repository = try GitTestRepository(name: "busy.git", root: root)
+        try repository.commit(["README": "hi\n"])
+        try await withTestApp(environment: pipelineEnvironment()) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let other = try await client.createAPIKey(access: try await client.register().access)
+            let busy = try await client.createPipeline(key: key, ["repo_url": repository.fileURL, "commands": ["sleep 60"]])
+            _ = try await client.awaitPipeline(busy, key: key, "to start its step") { steps($0).first?.status == "running" }
+
+            let refused = try await client.send(.post, "/api/v1/pipelines/\(busy)/restart", token: key)
+            #expect(refused.status == .conflict)
+            let error = try #require(try json(refused)["error"] as? [String: Any])
+            #expect(error["code"] as? String == "pipeline_not_finished")
+            #expect(try await client.send(.post, "/v1/pipelines/\(busy)/restart", token: other).status == .notFound)
+
+            #expect(try await client.send(.post, "/api/v1/pipelines/\(busy)/cancel", token: key).status == .accepted)
+            #expect(try await client.awaitPipeline(busy, key: key)["status"] as? String == "canceled")
+            #expect(try await client.send(.post, "/api/v1/pipelines/\(busy)/restart", token: key).status == .created)
+        }
+    }
+}
