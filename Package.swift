@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "FlowForgeServer", "FlowForgeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ]

@@ -67,7 +67,7 @@ struct WebhookPipelineRunTests {
         try FileManager.default.copyItem(at: Self.hookScript, to: hook)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
 
-        try await withLiveTestApp(environment: pipelineEnvironment()) { client, port in
+        try await withLiveTestApp(environment: pipelineEnvironment()) { client, port, _ in
             let access = try await client.register().access
             let key = try await client.createAPIKey(access: access)
             let connected = try await client.connectRepository(access: access, provider: "git", fullName: "team/app", cloneURL: repository.fileURL)

@@ -94,10 +94,10 @@ func unreachableCloneURL() -> String {
 func text(_ response: TestResponse) -> String { String(buffer: response.body) }
 
 /// Like `withTestApp`, but the application listens on a real port of 127.0.0.1 (given to `body`), for
-/// callers outside the test process such as a git hook.
+/// callers outside the test process such as a git hook, or clients that read an answer as it streams.
 func withLiveTestApp(
     environment extra: [String: String] = [:],
-    _ body: @Sendable (any TestClientProtocol, Int) async throws -> Void
+    _ body: @Sendable (any TestClientProtocol, Int, AppConfiguration) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -109,7 +109,7 @@ func withLiveTestApp(
     let app = try await buildApplication(configuration: configuration, address: ServerAddress(hostname: "127.0.0.1", port: 0))
     do {
         try await app.test(.live) { client in
-            try await body(client, try #require(client.port, "the live test server has no port"))
+            try await body(client, try #require(client.port, "the live test server has no port"), configuration)
         }
     } catch {
         await database.drop()

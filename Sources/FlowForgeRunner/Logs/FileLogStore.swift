@@ -41,6 +41,14 @@ public struct FileLogStore: LogStore {
         return try Data(contentsOf: file)
     }
 
+    public func read(pipelineID: String, step: String, from offset: Int) async throws -> Data? {
+        let file = fileURL(pipelineID: pipelineID, step: step)
+        guard let handle = FileHandle(forReadingAtPath: file.path) else { return nil }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(max(0, offset)))
+        return try handle.readToEnd() ?? Data()
+    }
+
     public func removeAll(pipelineID: String) async throws {
         let folder = root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
         do {

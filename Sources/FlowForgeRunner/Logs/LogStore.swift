@@ -9,6 +9,9 @@ public protocol LogStore: Sendable {
     func append(pipelineID: String, step: String, bytes: [UInt8]) async throws
     /// The step's whole log so far, or nil when nothing was ever appended for it.
     func read(pipelineID: String, step: String) async throws -> Data?
+    /// The step's log from byte `offset` on (empty when nothing was added past it), or nil when nothing was
+    /// ever appended for it. Lets a reader that follows a growing log fetch only what is new.
+    func read(pipelineID: String, step: String, from offset: Int) async throws -> Data?
     /// Removes every log of the pipeline. Safe to call twice, and for a pipeline that has no logs.
     func removeAll(pipelineID: String) async throws
 }

@@ -1,6 +1,7 @@
 import FlowForgeRunner
 import FlowForgeStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The v1 pipelines API, authenticated by API key. Another account's pipeline is a 404, never a 403, so ids
@@ -65,20 +66,26 @@ struct PipelineController {
     }
 
     /// The whole log as text: each step's output under a `==> step <name> (<status>…)` header line, in run order.
+    /// With `?follow=true` the log is streamed as it is written instead, until the pipeline ends.
     @Sendable func showLogs(_ request: Request, context: AppRequestContext) async throws -> Response {
         let pipeline = try await find(context)
+        if let follow = request.uri.queryParameters["follow"].map(String.init), ["true", "1"].contains(follow) {
+            let follower = PipelineLogFollower(pipelineID: pipeline.id, pipelines: pipelines, logs: logs)
+            return Response(
+                status: .ok,
+                // Proxies in front (nginx) must pass each chunk on as it comes rather than buffer the answer.
+                headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
+                body: ResponseBody { writer in try await follower.stream(into: &writer) })
+        }
         var text = ""
         for step in try await pipelines.steps(pipelineID: pipeline.id) {
-            let exit = step.exitCode.map { ", exit code \($0)" } ?? ""
-            text += "==> step \(step.name) (\(step.status.rawValue)\(exit))\n"
+            text += PipelineLogText.stepLine(step)
             if let data = try await logs.read(pipelineID: pipeline.id, step: step.name) {
                 text += String(decoding: data, as: UTF8.self)
                 if !text.hasSuffix("\n") { text += "\n" }
             }
         }
-        if let error = pipeline.error, pipeline.status == .error || pipeline.status == .failure {
-            text += "==> \(pipeline.status.rawValue): \(error)\n"
-        }
+        text += PipelineLogText.endLine(pipeline) ?? ""
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text))
