@@ -28,10 +28,12 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // `chattr` flags for the workspaces folder: `ioctl` is variadic, so Swift cannot call it.
+        .target(name: "CFileFlags"),
         .target(
             name: "FlowForgeGit",
             dependencies: [
-                "CLibGit2", "FlowForgeCore",
+                "CLibGit2", "CFileFlags", "FlowForgeCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -18,7 +18,7 @@ struct WorkspaceReuseRunTests {
         try repository.commit(["tracked.txt": "original\n", "src/keep.txt": "keep\n"])
         let url = try #require(repository.httpURL)
 
-        try await withTestApp(environment: pipelineEnvironment()) { client, configuration in
+        try await withTestApp(environment: pipelineEnvironment(["FLOWFORGE_KEEP_WORKTREES": "4"])) { client, configuration in
             let key = try await client.createAPIKey(access: try await client.register().access)
             let kept = configuration.dataDirectory.appendingPathComponent("worktrees")
 

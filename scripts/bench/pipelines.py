@@ -5,8 +5,8 @@ Measures (medians over --runs repetitions):
   * POST /api/v1/pipelines -> the first step's container started (steps[0].started_at);
   * a one-step `echo hi` pipeline end to end, against `docker run --rm` of the same image and command;
   * a three-step pipeline: (3-step - 1-step) / 2 is the cost of one step, compared with raw `docker run`;
-  * checkout of a later pipeline on the same repository (warm mirror, and the account's kept work tree unless
-    --keep-worktrees 0), against `git clone` over HTTP.
+  * checkout of a later pipeline on the same repository (warm mirror; with --keep-worktrees N also the
+    account's kept work tree), against `git clone` over HTTP.
 
 Needs: a built `flowforge` binary (FLOWFORGE_BIN, default .build/debug/flowforge), dockerd with the test image
 (scripts/ci/start-dockerd.sh, scripts/ci/build-test-image.sh), git and python3. Talks to 127.0.0.1 only.
@@ -83,8 +83,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--files", type=int, default=1000, help="files in the benchmark repository")
     parser.add_argument("--file-kb", type=int, default=8, help="size of each file in KiB")
-    parser.add_argument("--keep-worktrees", type=int, default=20,
-                        help="FLOWFORGE_KEEP_WORKTREES for the server; 0 writes every workspace afresh")
+    parser.add_argument("--keep-worktrees", type=int, default=0,
+                        help="FLOWFORGE_KEEP_WORKTREES for the server (0, the default, writes every workspace afresh)")
     args = parser.parse_args()
 
     binary = os.environ.get("FLOWFORGE_BIN", os.path.join(ROOT, ".build", "debug", "flowforge"))

@@ -62,7 +62,7 @@ extension AppConfiguration {
             bcryptRounds: try env.int("BCRYPT_ROUNDS", default: 12, range: 4...31),
             pipelineTimeoutMillis: try env.int("PIPELINE_TIMEOUT", default: 1_800_000, range: 1_000...86_400_000),
             maxConcurrentPipelines: try env.int("MAX_CONCURRENT_PIPELINES", default: 2, range: 1...256),
-            keptWorkTrees: try env.int("FLOWFORGE_KEEP_WORKTREES", default: 20, range: 0...100_000),
+            keptWorkTrees: try env.int("FLOWFORGE_KEEP_WORKTREES", default: 0, range: 0...100_000),
             defaultDockerImage: env.string("DEFAULT_DOCKER_IMAGE") ?? "alpine:latest",
             rateLimitWindowMillis: try env.int("RATE_LIMIT_WINDOW", default: 900_000, range: 1_000...86_400_000),
             rateLimitMaxRequests: try env.int("RATE_LIMIT_MAX_REQUESTS", default: 1_000, range: 1...10_000_000),

@@ -21,7 +21,8 @@ public struct AppConfiguration: Sendable {
     public var pipelineTimeoutMillis: Int
     public var maxConcurrentPipelines: Int
     /// How many finished workspaces to keep, one per account and repository, so that the next checkout only
-    /// rewrites what changed (`FLOWFORGE_KEEP_WORKTREES`; 0 writes every workspace afresh).
+    /// rewrites what changed (`FLOWFORGE_KEEP_WORKTREES`). 0, the default, writes every workspace afresh and
+    /// removes it at the end.
     public var keptWorkTrees: Int
     public var defaultDockerImage: String
     public var rateLimitWindowMillis: Int

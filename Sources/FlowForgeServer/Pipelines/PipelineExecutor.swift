@@ -86,7 +86,7 @@ struct PipelineExecutor: Sendable {
     private func run(_ pipeline: PipelineRecord, workspace: URL, logger: Logger) async -> Result {
         let commit: String
         do {
-            try FileManager.default.createDirectory(at: workspaceRoot, withIntermediateDirectories: true)
+            try WorkspaceRoot.prepare(workspaceRoot)
             commit = try await git.checkout(
                 repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
                 credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
