@@ -77,19 +77,17 @@ struct PipelineController {
                 headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
                 body: ResponseBody { writer in try await follower.stream(into: &writer) })
         }
-        var text = ""
+        // The steps' bytes as they were written, like the followed log: a build may print anything.
+        var text = ByteBuffer()
         for step in try await pipelines.steps(pipelineID: pipeline.id) {
-            text += PipelineLogText.stepLine(step)
-            if let data = try await logs.read(pipelineID: pipeline.id, step: step.name) {
-                text += String(decoding: data, as: UTF8.self)
-                if !text.hasSuffix("\n") { text += "\n" }
+            text.writeString(PipelineLogText.stepLine(step))
+            if let data = try await logs.read(pipelineID: pipeline.id, step: step.name), !data.isEmpty {
+                text.writeBytes(data)
+                if data.last != UInt8(ascii: "\n") { text.writeString("\n") }
             }
         }
-        text += PipelineLogText.endLine(pipeline) ?? ""
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: text))
-        )
+        text.writeString(PipelineLogText.endLine(pipeline) ?? "")
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: text))
     }
 
     func find(_ context: AppRequestContext) async throws -> PipelineRecord {

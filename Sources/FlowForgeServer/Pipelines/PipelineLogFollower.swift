@@ -15,7 +15,13 @@ struct PipelineLogFollower: Sendable {
     let pipelineID: String
     let pipelines: any PipelineRepository
     let logs: any LogStore
+    /// How soon to look again after a look that found something new; doubles up to `slowestInterval` while
+    /// nothing changes, so a follower left on a queued pipeline costs little.
     var interval: Duration = .milliseconds(250)
+    var slowestInterval: Duration = .seconds(2)
+    /// A client that went away is only noticed on a write: this bounds a follower that never writes again
+    /// (the longest PIPELINE_TIMEOUT allowed).
+    var maximumDuration: Duration = .seconds(24 * 60 * 60)
 
     private struct StepProgress {
         var offset = 0
@@ -26,38 +32,46 @@ struct PipelineLogFollower: Sendable {
 
     func stream(into writer: inout any ResponseBodyWriter) async throws {
         var progress: [String: StepProgress] = [:]
-        while true {
+        var wait = interval
+        let deadline = ContinuousClock.now + maximumDuration
+        while ContinuousClock.now < deadline {
+            var wrote = false
             // The pipeline is read before its steps and logs: if it had ended, everything was written by then.
             guard let pipeline = try await pipelines.find(id: pipelineID) else { break }
             for step in try await pipelines.steps(pipelineID: pipelineID) where step.status != .pending {
                 var state = progress[step.name] ?? StepProgress()
                 guard !state.closed else { continue }
-                var text = ""
+                // Bytes, not text: a chunk may end inside a multi-byte character that the next one completes.
+                var text = ByteBuffer()
                 let ended = step.status != .running
                 let firstLook = !state.opened
                 if firstLook {
-                    text += ended ? PipelineLogText.stepLine(step) : PipelineLogText.runningLine(step.name)
+                    text.writeString(ended ? PipelineLogText.stepLine(step) : PipelineLogText.runningLine(step.name))
                     state.opened = true
                 }
                 if let data = try await logs.read(pipelineID: pipelineID, step: step.name, from: state.offset), !data.isEmpty {
                     state.offset += data.count
                     state.endsWithNewline = data.last == UInt8(ascii: "\n")
-                    text += String(decoding: data, as: UTF8.self)
+                    text.writeBytes(data)
                 }
                 if ended {
-                    if !state.endsWithNewline { text += "\n" }
+                    if !state.endsWithNewline { text.writeString("\n") }
                     // A step opened while running is closed with its outcome; one first seen ended already has it.
-                    if !firstLook { text += PipelineLogText.stepLine(step) }
+                    if !firstLook { text.writeString(PipelineLogText.stepLine(step)) }
                     state.closed = true
                 }
                 progress[step.name] = state
-                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+                if text.readableBytes > 0 {
+                    try await writer.write(text)
+                    wrote = true
+                }
             }
             if pipeline.status.isFinished {
                 if let line = PipelineLogText.endLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
                 break
             }
-            try await Task.sleep(for: interval)
+            wait = wrote ? interval : min(wait * 2, slowestInterval)
+            try await Task.sleep(for: wait)
         }
         try await writer.finish(nil)
     }
