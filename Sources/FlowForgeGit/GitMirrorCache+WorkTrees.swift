@@ -69,7 +69,7 @@ struct WorkspacePlan: Sendable {
     private func attempt(keptIndex: URL?) -> Result<Void, GitError> {
         WorkspaceCheckout(
             mirrorPath: mirror.directory.path, remote: remote, commitSHA: commitSHA, workspace: workspace,
-            keptIndex: keptIndex
+            keptIndex: keptIndex, snapshotsIndex: reuseKey != nil && (workTrees?.capacity ?? 0) > 0
         ).run()
     }
 }

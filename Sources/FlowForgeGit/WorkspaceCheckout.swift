@@ -9,8 +9,8 @@ import Foundation
 ///   (the steps could have changed config, hooks or objects), and libgit2 writes only what is missing or
 ///   differs. Same result, far fewer files written.
 ///
-/// Either way a copy of the new index is left beside the workspace (`WorkTreeCache.indexSnapshot`), out of the
-/// containers' reach, for the next reuse to trust.
+/// Either way, when the tree may be kept, a copy of the new index is left beside the workspace
+/// (`WorkTreeCache.indexSnapshot`), out of the containers' reach, for the next reuse to trust.
 ///
 /// The clone is self-contained (no `alternates` pointing into the mirror), because the workspace is
 /// bind-mounted into containers where the mirror's path does not exist, and build scripts there run
@@ -23,6 +23,8 @@ struct WorkspaceCheckout: Sendable {
     let workspace: URL
     /// Set when a kept work tree was claimed into `workspace`: the index its last checkout wrote.
     let keptIndex: URL?
+    /// Whether to leave the index snapshot beside the workspace (only needed when the tree may be kept).
+    let snapshotsIndex: Bool
 
     func run() -> Result<Void, GitError> {
         let path = workspace.path
@@ -39,20 +41,15 @@ struct WorkspaceCheckout: Sendable {
                 try clone(into: workspace)
             }
             try checkout(baseline: keptIndex)
-            try snapshotIndex()
+            if snapshotsIndex { try snapshotIndex() }
             return .success(())
         } catch let failure as LibGit2Failure {
-            removeWorkspace()
+            GitMirrorCache.removeWorkspace(workspace)
             return .failure(.local(failure, url: remote.redacted))
         } catch {
-            removeWorkspace()
+            GitMirrorCache.removeWorkspace(workspace)
             return .failure(.failed("could not create the workspace \(path): \(error.localizedDescription)"))
         }
-    }
-
-    private func removeWorkspace() {
-        try? FileManager.default.removeItem(at: workspace)
-        try? FileManager.default.removeItem(at: WorkTreeCache.indexSnapshot(of: workspace))
     }
 
     /// A repository at `directory` (which must not exist) sharing the mirror's objects, with no files
