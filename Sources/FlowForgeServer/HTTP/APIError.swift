@@ -22,7 +22,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         let body = ErrorBody(error: .init(code: code, message: message))
         let encoder = JSONEncoder()
         // Stable key order: two errors with the same code and message are byte-for-byte equal.
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
