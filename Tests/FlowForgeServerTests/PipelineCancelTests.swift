@@ -5,12 +5,8 @@ import Testing
 @testable import FlowForgeServer
 
 /// `POST /api/v1/pipelines/:id/cancel` against real containers and the real queue.
-@Suite("canceling pipelines", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+@Suite("canceling pipelines", .needsDocker, .dockerPrerequisites)
 struct PipelineCancelTests {
-    init() throws {
-        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
-    }
-
     @Test func runningAndQueuedPipelinesAreCanceled() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ff-cancel-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

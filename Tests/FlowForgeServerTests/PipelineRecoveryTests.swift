@@ -9,7 +9,7 @@ import Testing
 /// A worker that dies mid-pipeline leaves exactly this behind: a job marked running under a lease nobody
 /// renews, a pipeline marked running, and its containers. These tests build that state in the database and
 /// on the Docker daemon, then start the application and watch its worker take the job over.
-@Suite("pipeline recovery", .enabled(if: dockerAvailable, "needs dockerd and the test image"))
+@Suite("pipeline recovery", .needsDocker, .dockerPrerequisites)
 struct PipelineRecoveryTests {
     struct Seeded: Sendable {
         let pipelineID: String

@@ -5,12 +5,8 @@ import Testing
 @testable import FlowForgeServer
 
 /// `POST /api/v1/pipelines/:id/restart` against real containers and the real queue.
-@Suite("restarting pipelines", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+@Suite("restarting pipelines", .needsDocker, .dockerPrerequisites)
 struct PipelineRestartTests {
-    init() throws {
-        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
-    }
-
     @Test func restartRunsTheSameCommitAgainAsANewPipeline() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ff-restart-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

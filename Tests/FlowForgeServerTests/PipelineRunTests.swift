@@ -6,12 +6,8 @@ import Testing
 @testable import FlowForgeServer
 
 /// Pipelines end to end: a real git server on 127.0.0.1, the real queue and workers, real containers.
-@Suite("pipelines in Docker", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+@Suite("pipelines in Docker", .needsDocker, .dockerPrerequisites)
 struct PipelineRunTests {
-    init() throws {
-        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
-    }
-
     @Test func multiStepPipelineFromFlowforgeYml() async throws {
         let server = try GitTestServer()
         defer { server.stop() }

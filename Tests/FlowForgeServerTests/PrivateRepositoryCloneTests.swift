@@ -6,7 +6,7 @@ import Testing
 
 /// A connected repository's access token is what its pipelines clone with: a GitLab push to a repository
 /// that needs a password runs with the token, and fails with an authentication error without it.
-@Suite("private repositories", .enabled(if: dockerAvailable, "needs dockerd and the test image"))
+@Suite("private repositories", .needsDocker, .dockerPrerequisites)
 struct PrivateRepositoryCloneTests {
     @Test func connectedTokenIsUsedToClone() async throws {
         let server = try GitTestServer(user: "oauth2", password: "glpat-private-token")

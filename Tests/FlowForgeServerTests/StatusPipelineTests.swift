@@ -6,7 +6,7 @@ import Testing
 
 /// Commit statuses end to end: a connected repository on the local git server, a signed push webhook,
 /// the pipeline in a real container, and a fake forge API on 127.0.0.1 that must see pending → final.
-@Suite("commit statuses in Docker", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+@Suite("commit statuses in Docker", .needsDocker, .dockerPrerequisites)
 struct StatusPipelineTests {
     static let frontend = "http://dashboard.flowforge.test"
 

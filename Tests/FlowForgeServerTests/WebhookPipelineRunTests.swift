@@ -5,12 +5,8 @@ import Testing
 @testable import FlowForgeServer
 
 /// Webhooks end to end: a real git server or bare repository, the real queue and workers, real containers.
-@Suite("webhooks in Docker", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+@Suite("webhooks in Docker", .needsDocker, .dockerPrerequisites)
 struct WebhookPipelineRunTests {
-    init() throws {
-        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
-    }
-
     /// GitHub's published push delivery, pointed at a local repository and a real commit there, runs that
     /// commit's flowforge.yml; its `when` filter sees the push event and branch.
     @Test func gitHubPushRunsThePushedCommit() async throws {

@@ -5,12 +5,8 @@ import Testing
 
 /// Kept work trees through real containers: what one pipeline's steps leave in the workspace never reaches
 /// the next, even though the next one's tree is the same directory brought back to the commit.
-@Suite("workspace reuse in Docker", .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)"))
+@Suite("workspace reuse in Docker", .needsDocker, .dockerPrerequisites)
 struct WorkspaceReuseRunTests {
-    init() throws {
-        if let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
-    }
-
     @Test func stepsOfOnePipelineLeaveNothingForTheNext() async throws {
         let server = try GitTestServer()
         defer { server.stop() }
@@ -37,7 +33,13 @@ struct WorkspaceReuseRunTests {
             ]])
             let pipeline = try await client.awaitPipeline(clean, key: key)
             #expect(pipeline["status"] as? String == "success", "\(pipeline)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).count == 1)
+            let slots = try FileManager.default.contentsOfDirectory(atPath: kept.path)
+            #expect(slots.count == 1)
+            // The second pipeline took the dirty tree and kept it again, cleaned: had it checked out a tree of
+            // its own instead, the slot would still hold the first pipeline's leftovers.
+            let tree = kept.appendingPathComponent(try #require(slots.first)).appendingPathComponent("tree")
+            #expect(!FileManager.default.fileExists(atPath: tree.appendingPathComponent("leftover.txt").path))
+            #expect(try String(contentsOf: tree.appendingPathComponent("tracked.txt"), encoding: .utf8) == "original\n")
             let workspace = configuration.dataDirectory.appendingPathComponent("workspaces/\(clean)")
             #expect(!FileManager.default.fileExists(atPath: workspace.path))
         }

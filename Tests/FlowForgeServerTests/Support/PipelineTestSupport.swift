@@ -9,6 +9,30 @@ let isCI = ProcessInfo.processInfo.environment["CI"] != nil
 /// Docker-backed tests run when a daemon and the test image are there, and always on CI.
 let dockerAvailable = isCI || DockerTestPrerequisites.problem() == nil
 
+extension Trait where Self == ConditionTrait {
+    /// Skips a suite on a machine without dockerd or the test image (never on CI, see `dockerAvailable`).
+    static var needsDocker: Self {
+        .enabled(if: dockerAvailable, "needs dockerd and the test image (scripts/ci/start-dockerd.sh, build-test-image.sh)")
+    }
+}
+
+/// Records what is missing (no daemon, no test image) as an issue of each test that runs anyway, i.e. on CI,
+/// so the failure says why rather than showing as a pipeline that ended in `error`.
+struct DockerPrerequisites: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        if !test.isSuite, let problem = DockerTestPrerequisites.problem() { Issue.record(Comment(rawValue: problem)) }
+        try await function()
+    }
+}
+
+extension Trait where Self == DockerPrerequisites {
+    static var dockerPrerequisites: Self { DockerPrerequisites() }
+}
+
 /// The environment that points the app at the local Docker daemon and test image.
 func pipelineEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     var environment = [
