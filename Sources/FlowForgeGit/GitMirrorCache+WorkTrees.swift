@@ -11,7 +11,7 @@ extension GitMirrorCache {
         let scratch = workspace.deletingLastPathComponent()
         _ = await runBlocking { () -> Result<Void, GitError> in
             if let key, let workTrees, workTrees.keep(workspace, key: key) {
-                workTrees.evictBeyondCapacity(scratch: scratch)
+                workTrees.evictBeyondCapacity(sparing: key, scratch: scratch)
             } else {
                 Self.removeWorkspace(workspace)
             }

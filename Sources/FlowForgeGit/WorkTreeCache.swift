@@ -80,12 +80,13 @@ public struct WorkTreeCache: Sendable {
         return true
     }
 
-    /// Removes the least recently kept trees beyond `capacity`. Each is first renamed away, so nobody can
-    /// claim a half-deleted tree.
-    func evictBeyondCapacity(scratch: URL) {
+    /// Removes the least recently kept trees beyond `capacity`, never `newest` (the one just kept: the
+    /// clock's tick is coarser than two keeps in a row, so modification times alone may tie). Each is first
+    /// renamed away, so nobody can claim a half-deleted tree.
+    func evictBeyondCapacity(sparing newest: String, scratch: URL) {
         let fileManager = FileManager.default
         guard let names = try? fileManager.contentsOfDirectory(atPath: root.path), names.count > capacity else { return }
-        let byAge = names.map { name -> (String, Date) in
+        let byAge = names.filter { $0 != newest }.map { name -> (String, Date) in
             let modified = (try? fileManager.attributesOfItem(atPath: slot(name).path)[.modificationDate]) as? Date
             return (name, modified ?? .distantPast)
         }.sorted { $0.1 < $1.1 }
