@@ -36,12 +36,14 @@ struct PipelineRecoveryTests {
         )
         try await pipelines.createQueued(pipeline)
         let queue = SQLJobQueue(database: database)
+        var last: ClaimedJob?
         for claim in 1...claims {
-            // A lease of 1 ms: already expired by the time the app starts, as if its worker died at once.
-            let job = try await queue.claim(owner: "dead-worker-\(claim)", now: Clock.nowMillis() + Int64(claim) * 10, lease: 1)
-            #expect(job?.attempt == claim)
+            // A lease that ended before it began: expired at once, as if its worker died right away.
+            last = try await queue.claim(worker: "dead-worker-\(claim)", lease: -60_000)
+            #expect(last?.attempt == claim)
         }
-        try await pipelines.markRunning(id: pipeline.id, at: now)
+        // Fenced writes check the claim still holds the job, which an expired lease does until it is taken.
+        try await pipelines.markRunning(try #require(last), at: now)
         await database.shutdown()
         return Seeded(pipelineID: pipeline.id, apiKey: key)
     }

@@ -14,12 +14,12 @@ struct StatusPublisherTests {
                 id: fixture.pipelines["gitlab"]!, userID: "u", repositoryID: fixture.repositories["gitlab"]!, repoURL: "x",
                 branch: "main", commitSHA: "abc123", event: "push", commands: nil, environment: [:], createdAt: 5_000
             )
-            await publisher.pipelineQueued(pipeline)
+            await publisher.publish(pipeline, .queued, fixture)
             pipeline.status = .running
-            await publisher.pipelineStarted(pipeline)
+            await publisher.publish(pipeline, .started, fixture)
             pipeline.status = .skipped
             pipeline.error = "when.branch excludes main"
-            await publisher.pipelineFinished(pipeline)
+            await publisher.publish(pipeline, .finished, fixture)
 
             let rows = try await fixture.outbox.rows(pipelineID: pipeline.id)
             #expect(rows.map(\.status.state) == ["pending", "running", "success"])
@@ -49,8 +49,8 @@ struct StatusPublisherTests {
                     id: id, userID: "u", repositoryID: repositoryID, repoURL: "x", branch: "main", commitSHA: "abc123",
                     event: "push", status: .failure, error: "step test failed", commands: nil, environment: [:], createdAt: 1
                 )
-                await publisher.pipelineQueued(pipeline)
-                await publisher.pipelineFinished(pipeline)
+                await publisher.publish(pipeline, .queued, fixture)
+                await publisher.publish(pipeline, .finished, fixture)
             }
             #expect(try await fixture.outbox.rows(pipelineID: id).isEmpty)
         }
@@ -64,5 +64,14 @@ struct StatusPublisherTests {
         #expect(StatusContent(finished: .error, error: "no flowforge.yml").description == "Could not run: no flowforge.yml")
         #expect(StatusContent(finished: .canceled, error: "canceled").state == .canceled)
         #expect(StatusContent(finished: .success, error: nil) == StatusContent(state: .success, description: "Passed"))
+    }
+}
+
+extension StatusPublisher {
+    /// What a pipeline's fenced write does with the publisher's status: store it, then say so.
+    func publish(_ pipeline: PipelineRecord, _ milestone: StatusMilestone, _ fixture: StatusStoreFixture) async {
+        guard let status = await status(for: pipeline, at: milestone) else { return }
+        _ = try? await fixture.outbox.enqueue(status, now: 1)
+        await statusStored()
     }
 }

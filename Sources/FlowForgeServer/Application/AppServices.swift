@@ -8,8 +8,8 @@ import Logging
 /// The long-lived collaborators of one application instance, built once by `buildApplication` and shared by
 /// every controller and background service.
 struct AppServices: Sendable {
-    /// The workers, built from the same collaborators the routes use.
-    func workerService() -> PipelineWorkerService {
+    /// The workers, built from the same collaborators the routes use (tests may put a queue in between).
+    func workerService(jobs: (any JobQueue)? = nil) -> PipelineWorkerService {
         let executor = PipelineExecutor(
             pipelines: pipelines, logs: logs, backend: backend, git: git,
             workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
@@ -23,9 +23,10 @@ struct AppServices: Sendable {
             logger: logger
         )
         return PipelineWorkerService(
-            jobs: jobs, pipelines: pipelines, backend: backend, executor: executor, signal: signal,
+            jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,
             slots: configuration.maxConcurrentPipelines, lease: .seconds(configuration.jobLeaseSeconds),
-            pollInterval: .seconds(1), cancelPollInterval: .seconds(1), logger: logger
+            pollInterval: .seconds(1), cancelPollInterval: .seconds(1),
+            drain: DrainSignal(grace: .seconds(configuration.operations.shutdownGraceSeconds)), logger: logger
         )
     }
 

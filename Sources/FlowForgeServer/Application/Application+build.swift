@@ -73,9 +73,10 @@ func openServices(configuration: AppConfiguration, logger: Logger?) async throws
 }
 
 extension AppServices {
-    /// Services stop in reverse order: the workers finish their writes before the pool closes.
+    /// Services stop in reverse order: the workers drain first (finishing or handing back their pipelines),
+    /// then the status sender, and the pool closes last, after every write.
     func backgroundServices() -> [any Service] {
-        [DatabaseShutdownService(database: database), workerService(), statusOutboxService()]
+        [DatabaseShutdownService(database: database), statusOutboxService(), workerService()]
     }
 }
 

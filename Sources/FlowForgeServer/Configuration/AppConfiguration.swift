@@ -61,6 +61,8 @@ public struct AppConfiguration: Sendable {
     public var gitHubAppSlug: String?
     /// First retry delay of a commit status the forge did not take; it doubles each time.
     public var statusRetryBaseMillis: Int = 1_000
+    /// Shutdown grace, the reaper's interval and retention (`OperationsSettings`).
+    public var operations = OperationsSettings()
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String

@@ -7,8 +7,9 @@ import Logging
 import NIOPosix
 
 /// Runs one claimed job from checkout to final status: the workspace, the plan, the backend, the records.
-/// Whatever happens, the pipeline ends in a final state and its workspace is released (kept for the account's
-/// next pipeline of the repository, or removed); the backend removes its containers itself.
+/// Every write is fenced by the claim, so a worker that lost its job changes nothing. Unless the run is
+/// stopped from outside (see `execute`), the pipeline ends in a final state, committed with its final commit
+/// status and its job's end; its workspace is released either way, and the backend removes its containers.
 struct PipelineExecutor: Sendable {
     let pipelines: any PipelineRepository
     let logs: any LogStore
@@ -29,21 +30,27 @@ struct PipelineExecutor: Sendable {
         var error: String?
     }
 
-    func execute(_ job: ClaimedJob) async throws {
+    /// Runs the job and records its end. Throws `CancellationError` when the calling task was cancelled
+    /// (shutdown, lost lease, cancel request) before the run could end on its own: nothing final is recorded
+    /// then, and the caller decides what becomes of the job. Throws `StoreError.leaseLost` when another
+    /// worker holds the job now.
+    func execute(_ job: ClaimedJob, lease: LeaseWatch) async throws {
         var logger = self.logger
         logger[metadataKey: "pipeline_id"] = "\(job.pipelineID)"
         logger[metadataKey: "job_id"] = "\(job.id)"
         guard let pipeline = try await pipelines.find(id: job.pipelineID), !pipeline.status.isFinished else { return }
 
-        if job.attempt > 1 {
-            logger.warning("taking over a pipeline whose worker stopped", metadata: ["attempt": "\(job.attempt)"])
-            // The dead worker's containers and partial logs would collide with this run.
+        if job.attempt > 1 || pipeline.startedAt != nil {
+            // An earlier claim started this pipeline (its worker died, hung, or handed the job back on
+            // shutdown): its containers would collide with this run and its partial logs would be read as
+            // this run's. A worker that merely stalled is fenced off from here on.
+            logger.warning("taking over a pipeline an earlier worker started", metadata: ["attempt": "\(job.attempt)"])
             _ = try? await backend.remove(pipelineID: pipeline.id)
-            try? await logs.removeAll(pipelineID: pipeline.id)
+            try await logs.removeAll(pipelineID: pipeline.id)
         }
         if job.attempt > maxAttempts {
             let message = "the worker running this pipeline stopped \(job.attempt - 1) times; FlowForge gave up. Start it again"
-            try await finish(pipeline.id, Result(status: .error, error: message))
+            try await finish(job, Result(status: .error, error: message))
             return
         }
 
@@ -52,11 +59,11 @@ struct PipelineExecutor: Sendable {
             try await finishCanceled(job, logger: logger)
             return
         }
-        try await pipelines.markRunning(id: pipeline.id, at: Clock.nowMillis())
+        try await pipelines.markRunning(job, at: Clock.nowMillis())
         logger.info("pipeline started", metadata: ["attempt": "\(job.attempt)"])
         let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
         await Self.remove(workspace)
-        let result = await run(pipeline, workspace: workspace, logger: logger)
+        let result = await run(pipeline, job: job, lease: lease, workspace: workspace, logger: logger)
         // The backend has removed the containers: nothing writes to the workspace any more. In a task of its
         // own because this one may be cancelled (cancel request, shutdown), and the cleanup must still run.
         let git = self.git
@@ -65,25 +72,34 @@ struct PipelineExecutor: Sendable {
         }.value
 
         if Task.isCancelled && result.status == .canceled {
-            // Stopped by shutdown, not by a user: leave it for the next worker (the lease expires).
+            // Stopped from outside, not by the run's own end: the caller records or hands back the job.
             throw CancellationError()
         }
-        try await finish(pipeline.id, result)
+        try await finish(job, result)
         logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
     }
 
     /// Records a run stopped on a user's request.
     func finishCanceled(_ job: ClaimedJob, logger: Logger) async throws {
-        try await finish(job.pipelineID, Result(status: .canceled, error: "canceled on request"))
+        try await finish(job, Result(status: .canceled, error: "canceled on request"))
         logger.info("pipeline canceled", metadata: ["pipeline_id": "\(job.pipelineID)"])
     }
 
-    private func finish(_ id: String, _ result: Result) async throws {
-        try await pipelines.finish(id: id, status: result.status, error: result.error, at: Clock.nowMillis())
-        if let finished = try await pipelines.find(id: id) { await lifecycle.pipelineFinished(finished) }
+    /// The final state, its commit status and the job's end, in one transaction.
+    private func finish(_ job: ClaimedJob, _ result: Result) async throws {
+        let at = Clock.nowMillis()
+        var status: NewOutboxStatus?
+        if var finished = try await pipelines.find(id: job.pipelineID) {
+            finished.status = result.status
+            finished.error = result.error
+            finished.completedAt = at
+            status = await lifecycle.status(for: finished, at: .finished)
+        }
+        try await pipelines.finish(job, status: result.status, error: result.error, at: at, finalStatus: status)
+        if status != nil { await lifecycle.statusStored() }
     }
 
-    private func run(_ pipeline: PipelineRecord, workspace: URL, logger: Logger) async -> Result {
+    private func run(_ pipeline: PipelineRecord, job: ClaimedJob, lease: LeaseWatch, workspace: URL, logger: Logger) async -> Result {
         let commit: String
         do {
             try WorkspaceRoot.prepare(workspaceRoot)
@@ -92,11 +108,15 @@ struct PipelineExecutor: Sendable {
                 credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
                 owner: pipeline.userID, logger: logger
             ).commitSHA
-            try await pipelines.setCommit(id: pipeline.id, sha: commit)
-            if let started = try await pipelines.find(id: pipeline.id) { await lifecycle.pipelineStarted(started) }
-        } catch let error as GitError {
-            return Result(status: .error, error: error.description)
+            var started = pipeline
+            started.status = .running
+            started.commitSHA = commit
+            try await pipelines.setCommit(job, sha: commit, startedStatus: await lifecycle.status(for: started, at: .started))
+            await lifecycle.statusStored()
         } catch {
+            // A checkout cut short by a stopping run is not the repository's fault.
+            if Task.isCancelled { return Result(status: .canceled, error: "stopped during checkout") }
+            if let error = error as? GitError { return Result(status: .error, error: error.description) }
             return Result(status: .error, error: "could not check out the repository: \(error)")
         }
 
@@ -108,11 +128,12 @@ struct PipelineExecutor: Sendable {
         }
 
         do {
-            try await pipelines.setSteps(pipelineID: pipeline.id, names: plan.steps.map(\.name))
+            try await pipelines.setSteps(job, names: plan.steps.map(\.name))
         } catch {
+            if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
             return Result(status: .error, error: "could not record the steps: \(error)")
         }
-        let recorder = StepRecorder(pipelineID: pipeline.id, pipelines: pipelines, logs: logs, logger: logger)
+        let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
         let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout)
         return Self.result(of: await backend.run(request, observer: recorder))
     }

@@ -5,13 +5,14 @@ import Logging
 import ServiceLifecycle
 
 /// This process's workers: `slots` loops (MAX_CONCURRENT_PIPELINES) that claim jobs from the database queue,
-/// run them, and keep their lease alive meanwhile. On start it removes containers of this installation's
-/// pipelines that have finished (left by a crash). On graceful shutdown running pipelines are stopped and their jobs left
-/// for another worker, which takes them over once the lease has expired.
+/// run them, and keep their lease alive meanwhile.
+///
+/// On graceful shutdown (SIGTERM) the loops stop claiming; running pipelines get `drain.grace` to finish,
+/// then they are stopped and their jobs handed back at once, queued again without using an attempt, so a
+/// rolling deploy neither waits for a lease to expire nor counts as a worker that died.
 struct PipelineWorkerService: Service {
     let jobs: any JobQueue
     let pipelines: any PipelineRepository
-    let backend: any Backend
     let executor: PipelineExecutor
     let signal: JobSignal
     let slots: Int
@@ -19,91 +20,147 @@ struct PipelineWorkerService: Service {
     let pollInterval: Duration
     /// How often a running pipeline's worker looks for a cancel request.
     let cancelPollInterval: Duration
-    let owner = "worker-" + UUID().uuidString.lowercased()
+    let drain: DrainSignal
+    /// Names this process in claim tokens and logs.
+    let worker = "worker-" + UUID().uuidString.lowercased()
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
+        await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                // Beside the workers, not before them: an unreachable Docker daemon makes the listing wait for
-                // the HTTP client's connect timeout, which must not hold up pipelines that fail anyway.
-                group.addTask { await reapLeftovers() }
                 for slot in 0..<slots {
                     group.addTask { await loop(slot: slot) }
                 }
             }
-        }
-    }
-
-    private func reapLeftovers() async {
-        do {
-            let leftovers = try await pipelines.finishedIDs(among: try await backend.pipelineIDsWithContainers())
-            for id in leftovers {
-                let removed = try await backend.remove(pipelineID: id)
-                logger.notice("removed leftover containers", metadata: ["pipeline_id": "\(id)", "count": "\(removed)"])
-            }
-        } catch {
-            logger.warning("could not reap leftover containers", metadata: ["error": "\(error)"])
+        } onGracefulShutdown: { [drain, signal] in
+            drain.begin()
+            // Idle loops wait on the signal: wake them so they see the drain at once.
+            Task { await signal.notify() }
         }
     }
 
     private func loop(slot: Int) async {
         var logger = self.logger
         logger[metadataKey: "worker_slot"] = "\(slot)"
-        while !Task.isCancelled {
+        while !Task.isCancelled && !drain.isDraining {
             do {
-                if let job = try await jobs.claim(owner: owner, now: Clock.nowMillis(), lease: lease.milliseconds) {
-                    try await runHoldingLease(job, logger: logger)
+                if let job = try await jobs.claim(worker: worker, lease: lease.milliseconds) {
+                    await runHoldingLease(job, logger: logger)
                     continue
                 }
-            } catch is CancellationError {
-                return
             } catch {
-                logger.error("worker error", metadata: ["error": "\(error)"])
+                // One bad claim (a database hiccup) must not end the loop: capacity would shrink until a restart.
+                logger.error("could not claim a job", metadata: ["error": "\(error)"])
             }
             await signal.wait(timeout: pollInterval)
         }
     }
 
+    /// Why a run was stopped from outside.
+    private enum Stop: Error {
+        case cancelRequested, leaseLost, shutdown
+    }
+
     /// Runs the job while a heartbeat renews its lease. If the lease is lost (this worker was presumed dead
-    /// and another took over), the run is cancelled so the pipeline never runs twice at once. If a user asks
-    /// to cancel it, the run is cancelled (the backend removes its containers) and then recorded `canceled`.
-    private func runHoldingLease(_ job: ClaimedJob, logger: Logger) async throws {
+    /// and another took over), the run is stopped and records nothing more. If a user asks to cancel it, the
+    /// run is stopped (the backend removes its containers) and then recorded `canceled`. If the process shuts
+    /// down, the run gets the grace period, then is stopped and its job handed back. Never throws: whatever
+    /// happens to one job, the slot goes on with the next.
+    private func runHoldingLease(_ job: ClaimedJob, logger slotLogger: Logger) async {
+        var jobLogger = slotLogger
+        jobLogger[metadataKey: "pipeline_id"] = "\(job.pipelineID)"
+        jobLogger[metadataKey: "job_id"] = "\(job.id)"
+        let logger = jobLogger
+        let watch = LeaseWatch()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await executor.execute(job)
-                    try await jobs.complete(jobID: job.id, owner: owner)
+                    try await executor.execute(job, lease: watch)
+                    _ = try await jobs.complete(job)
                 }
-                group.addTask { try await renewLease(job, logger: logger) }
-                group.addTask { try await watchForCancel(job) }
+                group.addTask { try await keepLease(job, watch: watch, logger: logger) }
+                group.addTask { try await watchForCancel(job, logger: logger) }
+                group.addTask {
+                    await drain.deadline()
+                    try Task.checkCancellation()
+                    throw Stop.shutdown
+                }
                 try await group.next()
                 group.cancelAll()
             }
-        } catch is CancelRequested {
+        } catch Stop.cancelRequested {
             // The group waited for the run to wind down (containers removed, workspace released) before
             // throwing, so nothing of it is left when the pipeline is marked canceled.
-            try await executor.finishCanceled(job, logger: logger)
-            try await jobs.complete(jobID: job.id, owner: owner)
+            await record("record a canceled pipeline", logger: logger) { try await executor.finishCanceled(job, logger: logger) }
+        } catch Stop.leaseLost, StoreError.leaseLost {
+            watch.markLost()
+            logger.warning("lost the claim on a running job; another worker has it now")
+        } catch Stop.shutdown, is CancellationError {
+            await record("hand back a job", logger: logger) {
+                if try await jobs.release(job) { logger.notice("stopped by shutdown; job handed back for another worker") }
+            }
+        } catch {
+            // The job stays claimed until its lease expires; then a worker takes it over as attempt + 1.
+            logger.error("pipeline run failed", metadata: ["error": "\(error)"])
         }
     }
 
-    private struct CancelRequested: Error {}
+    private func record(_ what: String, logger: Logger, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch StoreError.leaseLost {
+            logger.warning("could not \(what): another worker holds the job now")
+        } catch {
+            logger.error("could not \(what)", metadata: ["error": "\(error)"])
+        }
+    }
 
-    private func watchForCancel(_ job: ClaimedJob) async throws {
+    private func watchForCancel(_ job: ClaimedJob, logger: Logger) async throws {
         while true {
             try await Task.sleep(for: cancelPollInterval)
-            if try await pipelines.isCancelRequested(id: job.pipelineID) { throw CancelRequested() }
+            do {
+                if try await pipelines.isCancelRequested(id: job.pipelineID) { throw Stop.cancelRequested }
+            } catch let stop as Stop {
+                throw stop
+            } catch {
+                // A transient database error delays the cancel by a poll; it must not stop a healthy run.
+                logger.warning("could not check for a cancel request", metadata: ["error": "\(error)"])
+            }
         }
     }
 
-    private func renewLease(_ job: ClaimedJob, logger: Logger) async throws {
+    /// Renews the lease every third of its length. A renewal that fails (the database is briefly away) is
+    /// retried until the lease would have run out by this process's monotonic clock: only then, or when the
+    /// database says another claim holds the job, is the lease lost.
+    private func keepLease(_ job: ClaimedJob, watch: LeaseWatch, logger: Logger) async throws {
+        let clock = ContinuousClock()
+        var heldUntil = clock.now + lease
         while true {
             try await Task.sleep(for: lease / 3)
-            let held = try await jobs.renew(jobID: job.id, owner: owner, until: Clock.nowMillis() + lease.milliseconds)
-            if !held {
-                logger.warning("lost the lease of a running job; stopping it", metadata: ["job_id": "\(job.id)"])
-                throw CancellationError()
+            while true {
+                let attempt = clock.now
+                do {
+                    if try await jobs.renew(job, lease: lease.milliseconds) {
+                        heldUntil = attempt + lease
+                        break
+                    }
+                    watch.markLost()
+                    throw Stop.leaseLost
+                } catch let stop as Stop {
+                    throw stop
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    // Leave a margin: past `heldUntil` another worker may already have claimed the job.
+                    let retry = min(lease / 10, .seconds(1))
+                    if clock.now + retry >= heldUntil - lease / 10 {
+                        logger.error("could not renew the lease in time; stopping the run", metadata: ["error": "\(error)"])
+                        watch.markLost()
+                        throw Stop.leaseLost
+                    }
+                    logger.warning("could not renew the lease; retrying", metadata: ["error": "\(error)"])
+                    try await Task.sleep(for: retry)
+                }
             }
         }
     }

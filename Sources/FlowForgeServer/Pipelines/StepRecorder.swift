@@ -3,22 +3,24 @@ import FlowForgeStore
 import Foundation
 import Logging
 
-/// Records what a run reports: step states in the database, output in the log store. A storage failure is
-/// logged and the run goes on; losing a status line is better than killing a build.
+/// Records what a run reports: step states in the database (fenced by the job's claim), output in the log
+/// store. A storage failure is logged and the run goes on; losing a status line is better than killing a
+/// build. Once the claim is lost nothing more is written: the job belongs to another worker.
 struct StepRecorder: RunObserver {
-    let pipelineID: String
+    let job: ClaimedJob
+    let lease: LeaseWatch
     let pipelines: any PipelineRepository
     let logs: any LogStore
     let logger: Logger
 
     func stepStarted(_ step: String, at: Date) async {
         await record(step) {
-            try await pipelines.updateStep(pipelineID: pipelineID, name: step, status: .running, exitCode: nil, startedAt: Clock.millis(at), finishedAt: nil)
+            try await pipelines.updateStep(job, name: step, status: .running, exitCode: nil, startedAt: Clock.millis(at), finishedAt: nil)
         }
     }
 
     func stepOutput(_ step: String, _ chunk: [UInt8]) async {
-        await record(step) { try await logs.append(pipelineID: pipelineID, step: step, bytes: chunk) }
+        await record(step) { try await logs.append(pipelineID: job.pipelineID, step: step, bytes: chunk) }
     }
 
     func stepFinished(_ step: String, exitCode: Int32?, at: Date) async {
@@ -26,14 +28,18 @@ struct StepRecorder: RunObserver {
         let status: StepStatus = Task.isCancelled ? .canceled : exitCode == 0 ? .success : .failure
         await record(step) {
             try await pipelines.updateStep(
-                pipelineID: pipelineID, name: step, status: status, exitCode: exitCode.map(Int.init), startedAt: nil, finishedAt: Clock.millis(at)
+                job, name: step, status: status, exitCode: exitCode.map(Int.init), startedAt: nil, finishedAt: Clock.millis(at)
             )
         }
     }
 
     private func record(_ step: String, _ body: () async throws -> Void) async {
+        guard !lease.isLost else { return }
         do {
             try await body()
+        } catch StoreError.leaseLost {
+            lease.markLost()
+            logger.warning("the job's claim was lost; this run records nothing more", metadata: ["step": "\(step)"])
         } catch {
             logger.error("could not record step progress", metadata: ["step": "\(step)", "error": "\(error)"])
         }

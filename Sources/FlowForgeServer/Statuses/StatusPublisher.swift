@@ -1,7 +1,7 @@
 import FlowForgeStore
 import Logging
 
-/// Turns pipeline milestones into commit statuses in the outbox; `StatusOutboxService` posts them.
+/// Describes pipeline milestones as commit statuses for the outbox; `StatusOutboxService` posts them.
 ///
 /// Only pipelines of a connected GitHub, GitLab or Bitbucket repository get statuses: v1 API pipelines and
 /// generic git repositories have no forge to tell. Nothing here throws into the pipeline: a database
@@ -16,34 +16,44 @@ struct StatusPublisher: PipelineLifecycleObserver {
 
     static let forges: Set<String> = ["github", "gitlab", "bitbucket"]
 
-    func pipelineQueued(_ pipeline: PipelineRecord) async { await enqueue(pipeline, .queued) }
-    func pipelineStarted(_ pipeline: PipelineRecord) async { await enqueue(pipeline, .started) }
-    func pipelineFinished(_ pipeline: PipelineRecord) async { await enqueue(pipeline, .finished) }
+    func statusStored() async { await signal.notify() }
 
-    private func enqueue(_ pipeline: PipelineRecord, _ milestone: StatusMilestone) async {
-        guard let repositoryID = pipeline.repositoryID else { return }
+    func pipelineFinished(_ pipeline: PipelineRecord) async {
+        guard let status = await status(for: pipeline, at: .finished) else { return }
+        do {
+            try await outbox.enqueue(status, now: Clock.nowMillis())
+            await signal.notify()
+        } catch {
+            logger.error("could not queue a commit status; the forge will not show this milestone", metadata: [
+                "pipeline_id": "\(pipeline.id)", "error": "\(error)",
+            ])
+        }
+    }
+
+    func status(for pipeline: PipelineRecord, at milestone: StatusMilestone) async -> NewOutboxStatus? {
+        guard let repositoryID = pipeline.repositoryID else { return nil }
         var logger = self.logger
         logger[metadataKey: "pipeline_id"] = "\(pipeline.id)"
         logger[metadataKey: "repository_id"] = "\(repositoryID)"
         // A queued pipeline may not know its commit yet (a branch to resolve); its `started` status will.
         guard let sha = pipeline.commitSHA, !sha.isEmpty else {
             logger.debug("no commit yet; status left for a later milestone", metadata: ["milestone": "\(milestone)"])
-            return
+            return nil
         }
         do {
-            guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return }
+            guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return nil }
             let status = StatusContent(pipeline: pipeline, milestone: milestone)
-            try await outbox.enqueue(NewOutboxStatus(
+            return NewOutboxStatus(
                 pipelineID: pipeline.id, repositoryID: repositoryID, provider: target.provider,
                 repositoryFullName: target.fullName, sha: sha, context: StatusContent.context,
                 sequence: milestone.sequence(createdAt: pipeline.createdAt), state: status.state.rawValue,
                 description: status.description, targetURL: "\(frontendURL)/pipelines/\(pipeline.id)"
-            ), now: Clock.nowMillis())
-            await signal.notify()
+            )
         } catch {
-            logger.error("could not queue a commit status; the forge will not show this milestone", metadata: [
+            logger.error("could not look up where a commit status goes; the forge will not show this milestone", metadata: [
                 "milestone": "\(milestone)", "error": "\(error)",
             ])
+            return nil
         }
     }
 }

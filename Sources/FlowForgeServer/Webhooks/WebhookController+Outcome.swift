@@ -5,9 +5,9 @@ import Hummingbird
 import Logging
 
 extension WebhookController {
-    /// Does what a verified delivery asks and answers it. The answer is stored under the delivery id
-    /// before a pipeline is queued: of two copies of one delivery arriving together, only the one whose
-    /// answer was stored first queues it, and the other repeats that answer.
+    /// Does what a verified delivery asks and answers it. The answer is stored under the delivery id in the
+    /// transaction that queues the pipeline: of two copies of one delivery arriving together, only the one
+    /// whose answer was stored first queues it, and the other repeats that answer.
     func act(
         on outcome: WebhookOutcome, repository: ConnectedRepository?, provider: String, deliveryID: String?, logger: Logger
     ) async throws -> Response {
@@ -31,15 +31,11 @@ extension WebhookController {
             }
             let pipeline = Self.pipeline(for: trigger, repository: repository)
             let reply = WebhookReply.queued(pipelineID: pipeline.id)
-            if let deliveryID, let earlier = try await deliveries.record(Self.delivery(reply, provider, deliveryID, repository)) {
+            // The answer commits with the pipeline: a crash can lose neither one alone.
+            if let earlier = try await launcher.launch(
+                pipeline, delivery: deliveryID.map { Self.delivery(reply, provider, $0, repository) }, logger: logger
+            ) {
                 return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
-            }
-            do {
-                try await launcher.launch(pipeline, logger: logger)
-            } catch {
-                // Nothing was queued: forget the answer so the forge's retry can queue it.
-                if let deliveryID { try? await deliveries.remove(provider: provider, deliveryID: deliveryID) }
-                throw error
             }
             return reply.response()
         }

@@ -3,21 +3,33 @@ import SQLKit
 
 /// Pipelines and their steps. Every read that takes a `userID` only ever sees that account's pipelines.
 public protocol PipelineRepository: Sendable {
-    /// Inserts the pipeline and its queued job in one transaction: both exist, or neither.
-    func createQueued(_ pipeline: PipelineRecord) async throws
+    /// Inserts the pipeline and its queued job in one transaction: both exist, or neither. With `delivery`,
+    /// the webhook delivery's answer is stored in that same transaction, so an answer is never on record
+    /// for a pipeline that does not exist; when an answer to that delivery is already stored (a concurrent
+    /// redelivery won), nothing is inserted and that earlier answer is returned. `queuedStatus` (the first
+    /// commit status) commits with them. Returns nil when the pipeline was stored.
+    @discardableResult
+    func createQueued(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, queuedStatus: NewOutboxStatus?) async throws -> WebhookDeliveryRecord?
     func find(id: String, userID: String) async throws -> PipelineRecord?
     func find(id: String) async throws -> PipelineRecord?
     /// The account's pipelines, newest first; `cursor` is a `nextCursor` from an earlier page.
     func list(userID: String, status: PipelineStatus?, limit: Int, cursor: String?) async throws -> PipelinePage
     func steps(pipelineID: String) async throws -> [StepRecord]
+    // The writes a run makes are fenced by its claim (`ClaimedJob.token`): each one throws
+    // `StoreError.leaseLost` and changes nothing once the claim no longer holds the pipeline's job.
+
     /// Marks the pipeline running (again, after a recovered job) and clears earlier steps.
-    func markRunning(id: String, at: Int64) async throws
-    func setCommit(id: String, sha: String) async throws
+    func markRunning(_ job: ClaimedJob, at: Int64) async throws
+    /// Records the commit the run checked out, with `startedStatus` (the "running" commit status) queued in
+    /// the same transaction.
+    func setCommit(_ job: ClaimedJob, sha: String, startedStatus: NewOutboxStatus?) async throws
     /// Replaces the step list with `names`, all pending, in run order.
-    func setSteps(pipelineID: String, names: [String]) async throws
-    func updateStep(pipelineID: String, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws
-    /// Ends the pipeline; steps still pending or running become `skipped` (or `canceled`).
-    func finish(id: String, status: PipelineStatus, error: String?, at: Int64) async throws
+    func setSteps(_ job: ClaimedJob, names: [String]) async throws
+    func updateStep(_ job: ClaimedJob, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws
+    /// Ends the pipeline and its job in one transaction, with `finalStatus` (its last commit status) queued
+    /// in the status outbox in that same transaction: after a crash the forge is never left showing
+    /// "running" for a finished pipeline. Steps still pending or running become `skipped` (or `canceled`).
+    func finish(_ job: ClaimedJob, status: PipelineStatus, error: String?, at: Int64, finalStatus: NewOutboxStatus?) async throws
     /// Which of `ids` are pipelines of this installation that have finished (their containers are leftovers).
     /// Ids this database does not know are not returned: they may belong to another installation on the host.
     func finishedIDs(among ids: Set<String>) async throws -> Set<String>
@@ -33,10 +45,12 @@ public struct SQLPipelineRepository: PipelineRepository {
 
     public init(database: Database) { self.database = database }
 
-    public func createQueued(_ pipeline: PipelineRecord) async throws {
+    @discardableResult
+    public func createQueued(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, queuedStatus: NewOutboxStatus? = nil) async throws -> WebhookDeliveryRecord? {
         let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
-        try await database.transaction { db in
+        let stored: Bool = try await database.transaction { db in
+            if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
             try await db.raw("""
                 INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, commands, env, created_at)
                 VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
@@ -48,7 +62,13 @@ public struct SQLPipelineRepository: PipelineRepository {
                 VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: pipeline.id), 'queued', 0,
                         \(bind: pipeline.createdAt), \(bind: pipeline.createdAt))
                 """).run()
+            if let queuedStatus {
+                try await SQLStatusOutboxRepository.insert(queuedStatus, id: UUID().uuidString.lowercased(), now: pipeline.createdAt, on: db)
+            }
+            return true
         }
+        guard !stored, let delivery else { return nil }
+        return try await SQLWebhookDeliveryRepository(database: database).find(provider: delivery.provider, deliveryID: delivery.deliveryID)
     }
 
     public func find(id: String, userID: String) async throws -> PipelineRecord? {
@@ -97,52 +117,71 @@ public struct SQLPipelineRepository: PipelineRepository {
         }
     }
 
-    public func markRunning(id: String, at: Int64) async throws {
+    /// Runs `body` in a transaction that first checks the claim still holds the job (see `requireHeld`).
+    private func fenced(_ job: ClaimedJob, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        let dialect = database.dialect
         try await database.transaction { db in
-            try await db.raw("DELETE FROM steps WHERE pipeline_id = \(bind: id)").run()
+            try await job.requireHeld(on: db, dialect: dialect)
+            try await body(db)
+        }
+    }
+
+    public func markRunning(_ job: ClaimedJob, at: Int64) async throws {
+        try await fenced(job) { db in
+            try await db.raw("DELETE FROM steps WHERE pipeline_id = \(bind: job.pipelineID)").run()
             try await db.raw("""
-                UPDATE pipelines SET status = 'running', started_at = \(bind: at), error = NULL, completed_at = NULL WHERE id = \(bind: id)
+                UPDATE pipelines SET status = 'running', started_at = \(bind: at), error = NULL, completed_at = NULL
+                WHERE id = \(bind: job.pipelineID)
                 """).run()
         }
     }
 
-    public func setCommit(id: String, sha: String) async throws {
-        try await database.withConnection { db in
-            try await db.raw("UPDATE pipelines SET commit_sha = \(bind: sha) WHERE id = \(bind: id)").run()
+    public func setCommit(_ job: ClaimedJob, sha: String, startedStatus: NewOutboxStatus?) async throws {
+        try await fenced(job) { db in
+            try await db.raw("UPDATE pipelines SET commit_sha = \(bind: sha) WHERE id = \(bind: job.pipelineID)").run()
+            if let startedStatus {
+                try await SQLStatusOutboxRepository.insert(startedStatus, id: UUID().uuidString.lowercased(), now: Clock.nowMillis(), on: db)
+            }
         }
     }
 
-    public func setSteps(pipelineID: String, names: [String]) async throws {
-        try await database.transaction { db in
-            try await db.raw("DELETE FROM steps WHERE pipeline_id = \(bind: pipelineID)").run()
+    public func setSteps(_ job: ClaimedJob, names: [String]) async throws {
+        try await fenced(job) { db in
+            try await db.raw("DELETE FROM steps WHERE pipeline_id = \(bind: job.pipelineID)").run()
             for (position, name) in names.enumerated() {
                 try await db.raw("""
-                    INSERT INTO steps (pipeline_id, position, name, status) VALUES (\(bind: pipelineID), \(bind: position), \(bind: name), 'pending')
+                    INSERT INTO steps (pipeline_id, position, name, status)
+                    VALUES (\(bind: job.pipelineID), \(bind: position), \(bind: name), 'pending')
                     """).run()
             }
         }
     }
 
-    public func updateStep(pipelineID: String, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws {
-        try await database.withConnection { db in
+    public func updateStep(_ job: ClaimedJob, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws {
+        try await fenced(job) { db in
             try await db.raw("""
                 UPDATE steps SET status = \(bind: status.rawValue), exit_code = COALESCE(\(bind: exitCode), exit_code),
                     started_at = COALESCE(\(bind: startedAt), started_at), finished_at = COALESCE(\(bind: finishedAt), finished_at)
-                WHERE pipeline_id = \(bind: pipelineID) AND name = \(bind: name)
+                WHERE pipeline_id = \(bind: job.pipelineID) AND name = \(bind: name)
                 """).run()
         }
     }
 
-    public func finish(id: String, status: PipelineStatus, error: String?, at: Int64) async throws {
+    public func finish(_ job: ClaimedJob, status: PipelineStatus, error: String?, at: Int64, finalStatus: NewOutboxStatus?) async throws {
         let leftover = status == .canceled ? StepStatus.canceled : .skipped
-        try await database.transaction { db in
+        try await fenced(job) { db in
             try await db.raw("""
                 UPDATE steps SET status = \(bind: leftover.rawValue), finished_at = CASE WHEN status = 'running' THEN \(bind: at) ELSE finished_at END
-                WHERE pipeline_id = \(bind: id) AND status IN ('pending', 'running')
+                WHERE pipeline_id = \(bind: job.pipelineID) AND status IN ('pending', 'running')
                 """).run()
             try await db.raw("""
-                UPDATE pipelines SET status = \(bind: status.rawValue), error = \(bind: error), completed_at = \(bind: at) WHERE id = \(bind: id)
+                UPDATE pipelines SET status = \(bind: status.rawValue), error = \(bind: error), completed_at = \(bind: at)
+                WHERE id = \(bind: job.pipelineID)
                 """).run()
+            if let finalStatus {
+                try await SQLStatusOutboxRepository.insert(finalStatus, id: UUID().uuidString.lowercased(), now: at, on: db)
+            }
+            _ = try await SQLJobQueue.complete(job, on: db)
         }
     }
 

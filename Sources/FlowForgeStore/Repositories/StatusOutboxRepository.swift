@@ -106,16 +106,19 @@ public struct SQLStatusOutboxRepository: StatusOutboxRepository {
     @discardableResult
     public func enqueue(_ status: NewOutboxStatus, now: Int64) async throws -> String {
         let id = UUID().uuidString.lowercased()
-        try await database.withConnection { db in
-            try await db.raw("""
-                INSERT INTO status_outbox (id, pipeline_id, repository_id, provider, repository_full_name, sha, context,
-                    sequence, state, description, target_url, status, attempts, next_attempt_at, created_at)
-                VALUES (\(bind: id), \(bind: status.pipelineID), \(bind: status.repositoryID), \(bind: status.provider),
-                    \(bind: status.repositoryFullName), \(bind: status.sha), \(bind: status.context), \(bind: status.sequence),
-                    \(bind: status.state), \(bind: status.description), \(bind: status.targetURL), 'pending', 0, \(bind: now), \(bind: now))
-                """).run()
-        }
+        try await database.withConnection { db in try await Self.insert(status, id: id, now: now, on: db) }
         return id
+    }
+
+    /// `enqueue` on a connection the caller holds, so a status can commit with the state it reports.
+    static func insert(_ status: NewOutboxStatus, id: String, now: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO status_outbox (id, pipeline_id, repository_id, provider, repository_full_name, sha, context,
+                sequence, state, description, target_url, status, attempts, next_attempt_at, created_at)
+            VALUES (\(bind: id), \(bind: status.pipelineID), \(bind: status.repositoryID), \(bind: status.provider),
+                \(bind: status.repositoryFullName), \(bind: status.sha), \(bind: status.context), \(bind: status.sequence),
+                \(bind: status.state), \(bind: status.description), \(bind: status.targetURL), 'pending', 0, \(bind: now), \(bind: now))
+            """).run()
     }
 
     public func claim(owner: String, now: Int64, lease: Int64) async throws -> OutboxStatus? {

@@ -4,6 +4,9 @@ import SQLKit
 public enum StoreError: Error, Equatable {
     /// A unique constraint refused the write (e.g. the email is taken).
     case conflict
+    /// A write fenced by a job claim found that the claim no longer holds the job: its lease expired and
+    /// another worker claimed it, or the job was completed or handed back. The write was not made.
+    case leaseLost
 }
 
 /// Accounts. Lookups by email expect the lower-cased form.

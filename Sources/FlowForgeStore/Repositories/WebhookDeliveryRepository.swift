@@ -29,20 +29,21 @@ public struct SQLWebhookDeliveryRepository: WebhookDeliveryRepository {
     }
 
     public func record(_ delivery: WebhookDeliveryRecord) async throws -> WebhookDeliveryRecord? {
-        do {
-            try await mapConflict {
-                try await database.withConnection { db in
-                    try await db.raw("""
-                        INSERT INTO webhook_deliveries (provider, delivery_id, repository_id, status_code, response, created_at)
-                        VALUES (\(bind: delivery.provider), \(bind: delivery.deliveryID), \(bind: delivery.repositoryID),
-                                \(bind: delivery.statusCode), \(bind: delivery.response), \(bind: delivery.createdAt))
-                        """).run()
-                }
-            }
-            return nil
-        } catch StoreError.conflict {
-            return try await find(provider: delivery.provider, deliveryID: delivery.deliveryID)
-        }
+        let stored = try await database.withConnection { db in try await Self.insertIfNew(delivery, on: db) }
+        return stored ? nil : try await find(provider: delivery.provider, deliveryID: delivery.deliveryID)
+    }
+
+    /// Stores the answer unless one is stored for that delivery already; true when this call stored it.
+    /// A conflict is not an error, so this may run inside a transaction (on PostgreSQL a failed statement
+    /// would abort the whole transaction).
+    static func insertIfNew(_ delivery: WebhookDeliveryRecord, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("""
+            INSERT INTO webhook_deliveries (provider, delivery_id, repository_id, status_code, response, created_at)
+            VALUES (\(bind: delivery.provider), \(bind: delivery.deliveryID), \(bind: delivery.repositoryID),
+                    \(bind: delivery.statusCode), \(bind: delivery.response), \(bind: delivery.createdAt))
+            ON CONFLICT (provider, delivery_id) DO NOTHING
+            RETURNING provider
+            """).first() != nil
     }
 
     public func remove(provider: String, deliveryID: String) async throws {

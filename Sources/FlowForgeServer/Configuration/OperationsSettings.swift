@@ -1,0 +1,31 @@
+/// How the background services look after the machine: graceful shutdown, the periodic reaper, and how
+/// long finished work is kept. Read from the environment by `readOperationsSettings`.
+public struct OperationsSettings: Sendable, Equatable {
+    /// `FLOWFORGE_SHUTDOWN_GRACE` (seconds): on SIGTERM running pipelines get this long to finish before they
+    /// are stopped and their jobs handed back (without using one of their attempts).
+    public var shutdownGraceSeconds: Int = 30
+    /// `FLOWFORGE_REAP_INTERVAL` (seconds): how often leftovers are removed and old records pruned.
+    public var reapIntervalSeconds: Int = 300
+    /// `FLOWFORGE_LOG_RETENTION_DAYS`: logs of pipelines that ended longer ago are deleted (the pipeline's
+    /// record stays, saying its log expired).
+    public var logRetentionDays: Int = 90
+    /// `FLOWFORGE_RECORD_RETENTION_DAYS`: finished jobs, answered webhook deliveries and sent or abandoned
+    /// commit statuses older than this are deleted. A forge redelivering an older delivery starts a new pipeline.
+    public var recordRetentionDays: Int = 30
+    /// `FLOWFORGE_MIRROR_CACHE_MAX_BYTES`: when the git mirrors take more than this, the least recently used
+    /// are removed (the next pipeline of such a repository fetches it again).
+    public var mirrorCacheMaxBytes: Int64 = 20 * 1024 * 1024 * 1024
+
+    public init() {}
+}
+
+extension AppConfiguration {
+    mutating func readOperationsSettings(_ env: EnvironmentReader) throws {
+        operations.shutdownGraceSeconds = try env.int("FLOWFORGE_SHUTDOWN_GRACE", default: 30, range: 0...86_400)
+        operations.reapIntervalSeconds = try env.int("FLOWFORGE_REAP_INTERVAL", default: 300, range: 1...86_400)
+        operations.logRetentionDays = try env.int("FLOWFORGE_LOG_RETENTION_DAYS", default: 90, range: 1...36_500)
+        operations.recordRetentionDays = try env.int("FLOWFORGE_RECORD_RETENTION_DAYS", default: 30, range: 1...36_500)
+        operations.mirrorCacheMaxBytes = Int64(try env.int(
+            "FLOWFORGE_MIRROR_CACHE_MAX_BYTES", default: 20 * 1024 * 1024 * 1024, range: 1_048_576...Int.max))
+    }
+}
