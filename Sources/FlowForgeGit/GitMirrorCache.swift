@@ -58,6 +58,7 @@ public final class GitMirrorCache: Sendable {
         await fetchLocks.lock(mirror.key)
         let fetched = await runBlocking { request.fetchAndResolve() }
         await fetchLocks.unlock(mirror.key)
+        Self.markUsed(mirror)
         let sha = try fetched.get()
         let fetchTime = clock.now - fetchStart
 

@@ -30,6 +30,14 @@ struct AppServices: Sendable {
         )
     }
 
+    /// The periodic reaper and retention sweep.
+    func housekeepingService() -> HousekeepingService {
+        HousekeepingService(
+            backend: backend, pipelines: pipelines, retention: SQLRetentionRepository(database: database), logs: logs, git: git,
+            workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
+            settings: configuration.operations, logger: logger)
+    }
+
     let configuration: AppConfiguration
     let database: Database
     let users: any UserRepository

@@ -76,7 +76,7 @@ extension AppServices {
     /// Services stop in reverse order: the workers drain first (finishing or handing back their pipelines),
     /// then the status sender, and the pool closes last, after every write.
     func backgroundServices() -> [any Service] {
-        [DatabaseShutdownService(database: database), statusOutboxService(), workerService()]
+        [DatabaseShutdownService(database: database), housekeepingService(), statusOutboxService(), workerService()]
     }
 }
 
