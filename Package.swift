@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The log store's file I/O runs on NIOThreadPool, off the cooperative threads.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(

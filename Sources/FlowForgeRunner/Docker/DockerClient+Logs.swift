@@ -33,9 +33,12 @@ extension DockerClient {
                 }
                 var demuxer = DockerStreamDemuxer()
                 for try await chunk in response.body {
+                    // A chunk carries one frame per line a step printed: passed on together, so a chatty
+                    // step costs one log append per network read rather than one per line.
+                    var output: [UInt8] = []
                     for frame in try demuxer.feed(chunk.readableBytesView) {
                         guard let (stamp, message) = DockerLogTimestamp.split(frame.payload) else {
-                            await onOutput(frame.payload)
+                            output += frame.payload
                             continue
                         }
                         if stamp == cursor.resumeAt, toSkip > 0 {
@@ -48,8 +51,9 @@ extension DockerClient {
                             cursor.resumeAt = stamp
                             cursor.passedAtResumePoint = 1
                         }
-                        await onOutput(Array(message))
+                        output += message
                     }
+                    if !output.isEmpty { await onOutput(output) }
                 }
                 return
             } catch let error as HTTPClientError where error == .readTimeout {

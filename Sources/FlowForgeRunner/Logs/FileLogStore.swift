@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -9,18 +10,40 @@ import Darwin
 /// Log files on local disk: `<root>/<pipelineID>/<encoded step name>.log`.
 ///
 /// Each append opens the file with `O_APPEND`, so appends for one step from several tasks (or processes)
-/// never overwrite each other. Writes are small and local, so they run on the calling task.
+/// never overwrite each other. Every file operation blocks, so each runs on `threadPool`, never on one of
+/// Swift's few cooperative threads (a slow disk would stall every request of the server).
 public struct FileLogStore: LogStore {
     public let root: URL
+    let threadPool: NIOThreadPool
 
-    public init(root: URL) {
+    public init(root: URL, threadPool: NIOThreadPool = .singleton) {
         self.root = root
+        self.threadPool = threadPool
     }
 
     public func append(pipelineID: String, step: String, bytes: [UInt8]) async throws {
         let file = fileURL(pipelineID: pipelineID, step: step)
-        try FileManager.default.createDirectory(
-            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try await threadPool.runIfActive { try Self.appendBlocking(bytes, to: file) }
+    }
+
+    public func read(pipelineID: String, step: String, from offset: Int, maxBytes: Int) async throws -> Data? {
+        let file = fileURL(pipelineID: pipelineID, step: step)
+        return try await threadPool.runIfActive { try Self.readBlocking(file, from: offset, maxBytes: maxBytes) }
+    }
+
+    public func removeAll(pipelineID: String) async throws {
+        let folder = root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
+        try await threadPool.runIfActive {
+            do {
+                try FileManager.default.removeItem(at: folder)
+            } catch CocoaError.fileNoSuchFile {
+                // Already gone: removing twice is fine.
+            }
+        }
+    }
+
+    static func appendBlocking(_ bytes: [UInt8], to file: URL) throws {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let descriptor = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LogStoreError.cannotWrite(file.path, errno: errno) }
         defer { close(descriptor) }
@@ -35,27 +58,27 @@ public struct FileLogStore: LogStore {
         }
     }
 
-    public func read(pipelineID: String, step: String) async throws -> Data? {
-        let file = fileURL(pipelineID: pipelineID, step: step)
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-        return try Data(contentsOf: file)
-    }
-
-    public func read(pipelineID: String, step: String, from offset: Int) async throws -> Data? {
-        let file = fileURL(pipelineID: pipelineID, step: step)
-        guard let handle = FileHandle(forReadingAtPath: file.path) else { return nil }
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(max(0, offset)))
-        return try handle.readToEnd() ?? Data()
-    }
-
-    public func removeAll(pipelineID: String) async throws {
-        let folder = root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
-        do {
-            try FileManager.default.removeItem(at: folder)
-        } catch CocoaError.fileNoSuchFile {
-            // Already gone: removing twice is fine.
+    static func readBlocking(_ file: URL, from offset: Int, maxBytes: Int) throws -> Data? {
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw LogStoreError.cannotRead(file.path, errno: errno)
         }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: max(0, maxBytes))
+        var filled = 0
+        while filled < buffer.count {
+            let result = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(max(0, offset) + filled))
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw LogStoreError.cannotRead(file.path, errno: errno)
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        return Data(buffer[..<filled])
     }
 
     func fileURL(pipelineID: String, step: String) -> URL {
@@ -82,14 +105,17 @@ public struct FileLogStore: LogStore {
     }
 }
 
-/// A log could not be stored.
+/// A log could not be stored or read.
 public enum LogStoreError: Error, CustomStringConvertible {
     case cannotWrite(String, errno: Int32)
+    case cannotRead(String, errno: Int32)
 
     public var description: String {
         switch self {
         case .cannotWrite(let path, let code):
             "cannot write the log file \(path): \(String(cString: strerror(code))); check the data directory's disk space and permissions"
+        case .cannotRead(let path, let code):
+            "cannot read the log file \(path): \(String(cString: strerror(code)))"
         }
     }
 }

@@ -77,17 +77,25 @@ struct PipelineController {
                 headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
                 body: ResponseBody { writer in try await follower.stream(into: &writer) })
         }
-        // The steps' bytes as they were written, like the followed log: a build may print anything.
-        var text = ByteBuffer()
-        for step in try await pipelines.steps(pipelineID: pipeline.id) {
-            text.writeString(PipelineLogText.stepLine(step))
-            if let data = try await logs.read(pipelineID: pipeline.id, step: step.name), !data.isEmpty {
-                text.writeBytes(data)
-                if data.last != UInt8(ascii: "\n") { text.writeString("\n") }
-            }
-        }
-        text.writeString(PipelineLogText.endLine(pipeline) ?? "")
-        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: text))
+        // The steps' bytes as they were written, like the followed log: a build may print anything. Streamed
+        // from the log store in bounded chunks, so a huge log never sits in memory whole.
+        let steps = try await pipelines.steps(pipelineID: pipeline.id)
+        let logs = self.logs
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody { writer in
+                for step in steps {
+                    try await writer.write(ByteBuffer(string: PipelineLogText.stepLine(step)))
+                    var last: UInt8?
+                    try await logs.forEachChunk(pipelineID: pipeline.id, step: step.name) { chunk in
+                        last = chunk.last
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                    if let last, last != UInt8(ascii: "\n") { try await writer.write(ByteBuffer(string: "\n")) }
+                }
+                if let line = PipelineLogText.endLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
+                try await writer.finish(nil)
+            })
     }
 
     func find(_ context: AppRequestContext) async throws -> PipelineRecord {

@@ -23,9 +23,13 @@ struct PipelineLogFollower: Sendable {
     /// (the longest PIPELINE_TIMEOUT allowed).
     var maximumDuration: Duration = .seconds(24 * 60 * 60)
 
+    static let chunkBytes = 256 * 1024
+
     private struct StepProgress {
         var offset = 0
         var opened = false
+        /// Opened with its outcome line (first seen ended), which a whole log has only once, at the top.
+        var openedWithOutcome = false
         var closed = false
         var endsWithNewline = true
     }
@@ -36,6 +40,7 @@ struct PipelineLogFollower: Sendable {
         let deadline = ContinuousClock.now + maximumDuration
         while ContinuousClock.now < deadline {
             var wrote = false
+            var behind = false
             // The pipeline is read before its steps and logs: if it had ended, everything was written by then.
             guard let pipeline = try await pipelines.find(id: pipelineID) else { break }
             for step in try await pipelines.steps(pipelineID: pipelineID) where step.status != .pending {
@@ -45,19 +50,33 @@ struct PipelineLogFollower: Sendable {
                 var text = ByteBuffer()
                 let ended = step.status != .running
                 let firstLook = !state.opened
+                var stepBehind = false
                 if firstLook {
                     text.writeString(ended ? PipelineLogText.stepLine(step) : PipelineLogText.runningLine(step.name))
                     state.opened = true
+                    state.openedWithOutcome = ended
                 }
-                if let data = try await logs.read(pipelineID: pipelineID, step: step.name, from: state.offset), !data.isEmpty {
+                // At most one chunk per step and look: a step that writes fast is caught up over several looks
+                // (with no wait between them), and the follower's memory stays bounded.
+                if let data = try await logs.read(pipelineID: pipelineID, step: step.name, from: state.offset, maxBytes: Self.chunkBytes),
+                   !data.isEmpty {
                     state.offset += data.count
                     state.endsWithNewline = data.last == UInt8(ascii: "\n")
                     text.writeBytes(data)
+                    stepBehind = data.count == Self.chunkBytes
+                }
+                behind = behind || stepBehind
+                if ended && stepBehind {
+                    // More of this step is already written: close it only once it has all been sent.
+                    progress[step.name] = state
+                    if text.readableBytes > 0 { try await writer.write(text) }
+                    wrote = true
+                    continue
                 }
                 if ended {
                     if !state.endsWithNewline { text.writeString("\n") }
                     // A step opened while running is closed with its outcome; one first seen ended already has it.
-                    if !firstLook { text.writeString(PipelineLogText.stepLine(step)) }
+                    if !state.openedWithOutcome { text.writeString(PipelineLogText.stepLine(step)) }
                     state.closed = true
                 }
                 progress[step.name] = state
@@ -66,6 +85,7 @@ struct PipelineLogFollower: Sendable {
                     wrote = true
                 }
             }
+            if behind { continue }
             if pipeline.status.isFinished {
                 if let line = PipelineLogText.endLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
                 break
