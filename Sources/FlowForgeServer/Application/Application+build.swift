@@ -22,7 +22,7 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) thro
         try FileManager.default.createDirectory(
             at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true
         )
-        return Database.sqlite(path: path, logger: logger)
+        return Database.sqlite(path: path, synchronous: configuration.operations.sqliteSynchronous, logger: logger)
     case .postgres(let url):
         do {
             return try Database.postgres(url: url, maxConnectionsPerEventLoop: configuration.databasePoolSize, logger: logger)

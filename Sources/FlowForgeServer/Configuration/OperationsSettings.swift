@@ -1,3 +1,5 @@
+import FlowForgeStore
+
 /// How the background services look after the machine: graceful shutdown, the periodic reaper, and how
 /// long finished work is kept. Read from the environment by `readOperationsSettings`.
 public struct OperationsSettings: Sendable, Equatable {
@@ -16,6 +18,10 @@ public struct OperationsSettings: Sendable, Equatable {
     /// are removed (the next pipeline of such a repository fetches it again).
     public var mirrorCacheMaxBytes: Int64 = 20 * 1024 * 1024 * 1024
 
+    /// `FLOWFORGE_SQLITE_SYNCHRONOUS` (`full` or `normal`): `full`, the default, puts every commit on disk
+    /// before FlowForge acknowledges it; `normal` is faster but may lose the last commits on power loss.
+    public var sqliteSynchronous: SQLiteSynchronous = .full
+
     public init() {}
 }
 
@@ -25,6 +31,7 @@ extension AppConfiguration {
         operations.reapIntervalSeconds = try env.int("FLOWFORGE_REAP_INTERVAL", default: 300, range: 1...86_400)
         operations.logRetentionDays = try env.int("FLOWFORGE_LOG_RETENTION_DAYS", default: 90, range: 1...36_500)
         operations.recordRetentionDays = try env.int("FLOWFORGE_RECORD_RETENTION_DAYS", default: 30, range: 1...36_500)
+        operations.sqliteSynchronous = try env.oneOf("FLOWFORGE_SQLITE_SYNCHRONOUS", ["full", "normal"], default: "full") == "normal" ? .normal : .full
         operations.mirrorCacheMaxBytes = Int64(try env.int(
             "FLOWFORGE_MIRROR_CACHE_MAX_BYTES", default: 20 * 1024 * 1024 * 1024, range: 1_048_576...Int.max))
     }

@@ -41,11 +41,12 @@ public final class Database: Sendable {
     /// One connection, on its own thread: SQLite allows one writer at a time anyway, and with several
     /// connections a writer waiting on `busy_timeout` blocks a shared thread-pool thread that the lock holder
     /// may need to commit, so under load everything stalls. One connection serialises work in the pool instead.
-    public static func sqlite(path: String, logger: Logger) -> Database {
+    public static func sqlite(path: String, synchronous: SQLiteSynchronous = .full, logger: Logger) -> Database {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let source = TunedSQLiteSource(
-            inner: SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threadPool)
+            inner: SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threadPool),
+            synchronous: synchronous
         )
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(30), logger: logger,
