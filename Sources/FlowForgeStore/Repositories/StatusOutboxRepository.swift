@@ -124,16 +124,20 @@ public struct SQLStatusOutboxRepository: StatusOutboxRepository {
     public func claim(owner: String, now: Int64, lease: Int64) async throws -> OutboxStatus? {
         let lock = database.dialect == .postgres ? " FOR UPDATE OF o SKIP LOCKED" : ""
         let sameKey = "x.repository_id = o.repository_id AND x.sha = o.sha AND x.context = o.context"
-        let pick = SQLQueryString("""
-            SELECT o.id FROM status_outbox o
-            WHERE ((o.status = 'pending' AND o.next_attempt_at <= 
-            """) + "\(bind: now)" + ") OR (o.status = 'sending' AND o.lease_expires_at < " + "\(bind: now)" + "))"
-            + SQLQueryString(" AND NOT EXISTS (SELECT 1 FROM status_outbox x WHERE \(sameKey) AND x.sequence > o.sequence)")
-            + SQLQueryString(" AND NOT EXISTS (SELECT 1 FROM status_outbox x WHERE \(sameKey) AND x.id <> o.id AND x.status = 'sending' AND x.lease_expires_at >= ")
-            + "\(bind: now)" + SQLQueryString(") ORDER BY o.next_attempt_at, o.created_at LIMIT 1\(lock)")
-        let update = SQLQueryString("UPDATE status_outbox SET status = 'sending', lease_owner = ") + "\(bind: owner)"
-            + ", lease_expires_at = " + "\(bind: now + lease)" + ", attempts = attempts + 1 WHERE id = ("
-            + pick + ") RETURNING *"
+        let update: SQLQueryString = """
+            UPDATE status_outbox SET status = 'sending', lease_owner = \(bind: owner), lease_expires_at = \(bind: now + lease),
+                attempts = attempts + 1
+            WHERE id = (
+                SELECT o.id FROM status_outbox o
+                WHERE ((o.status = 'pending' AND o.next_attempt_at <= \(bind: now))
+                       OR (o.status = 'sending' AND o.lease_expires_at < \(bind: now)))
+                  AND NOT EXISTS (SELECT 1 FROM status_outbox x WHERE \(unsafeRaw: sameKey) AND x.sequence > o.sequence)
+                  AND NOT EXISTS (SELECT 1 FROM status_outbox x WHERE \(unsafeRaw: sameKey) AND x.id <> o.id
+                                  AND x.status = 'sending' AND x.lease_expires_at >= \(bind: now))
+                ORDER BY o.next_attempt_at, o.created_at LIMIT 1\(unsafeRaw: lock)
+            )
+            RETURNING *
+            """
         return try await database.transaction { db in
             guard let row = try await db.raw(update).first() else { return nil }
             let claimed = try Self.decode(row)
@@ -149,25 +153,25 @@ public struct SQLStatusOutboxRepository: StatusOutboxRepository {
 
     @discardableResult
     public func markDelivered(id: String, owner: String, at: Int64) async throws -> Bool {
-        try await finishClaim(id: id, owner: owner, set: SQLQueryString("status = 'delivered', last_error = NULL, delivered_at = ") + "\(bind: at)")
+        try await finishClaim(id: id, owner: owner, set: "status = 'delivered', last_error = NULL, delivered_at = \(bind: at)")
     }
 
     @discardableResult
     public func reschedule(id: String, owner: String, nextAttemptAt: Int64, error: String) async throws -> Bool {
-        try await finishClaim(id: id, owner: owner, set: SQLQueryString("status = 'pending', next_attempt_at = ") + "\(bind: nextAttemptAt)"
-            + ", last_error = " + "\(bind: error)")
+        try await finishClaim(id: id, owner: owner, set: "status = 'pending', next_attempt_at = \(bind: nextAttemptAt), last_error = \(bind: error)")
     }
 
     @discardableResult
     public func markFailed(id: String, owner: String, error: String) async throws -> Bool {
-        try await finishClaim(id: id, owner: owner, set: SQLQueryString("status = 'failed', last_error = ") + "\(bind: error)")
+        try await finishClaim(id: id, owner: owner, set: "status = 'failed', last_error = \(bind: error)")
     }
 
     /// Applies `set` to a row `owner` still holds, releasing the lease.
     private func finishClaim(id: String, owner: String, set: SQLQueryString) async throws -> Bool {
-        let query = SQLQueryString("UPDATE status_outbox SET ") + set
-            + ", lease_owner = NULL, lease_expires_at = NULL WHERE id = " + "\(bind: id)"
-            + " AND lease_owner = " + "\(bind: owner)" + " AND status = 'sending' RETURNING id"
+        let query: SQLQueryString = """
+            UPDATE status_outbox SET \(set), lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = \(bind: id) AND lease_owner = \(bind: owner) AND status = 'sending' RETURNING id
+            """
         return try await database.withConnection { db in try await db.raw(query).first() != nil }
     }
 
