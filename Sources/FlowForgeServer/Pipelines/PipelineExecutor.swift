@@ -90,7 +90,7 @@ struct PipelineExecutor: Sendable {
             commit = try await git.checkout(
                 repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
                 credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
-                owner: pipeline.userID, logger: logger
+                owner: pipeline.userID, extraRef: pipeline.fetchRef, logger: logger
             ).commitSHA
             try await pipelines.setCommit(id: pipeline.id, sha: commit)
             if let started = try await pipelines.find(id: pipeline.id) { await lifecycle.pipelineStarted(started) }
