@@ -69,7 +69,7 @@ struct StatusPipelineTests {
         let forge = try await FakeForge()
         defer { forge.stop() }
         let run = try await runPipeline(provider: "github", fullName: "octo/prs", passes: true, forge: forge, delivery: { sha, _ in
-            ("pull_request", #"{"action":"opened","number":3,"pull_request":{"number":3,"title":"t","head":{"ref":"topic","sha":"\#(sha)","repo":{"full_name":"octo/prs"}},"base":{"ref":"main"}},"repository":{"full_name":"octo/prs"}}"#)
+            ("pull_request", #"{"action":"opened","number":3,"pull_request":{"number":3,"title":"t","head":{"ref":"topic","sha":"\#(sha)","repo":{"full_name":"octo/prs","clone_url":"http://127.0.0.1:1/octo/prs.git"}},"base":{"ref":"main"}},"repository":{"full_name":"octo/prs","clone_url":"http://127.0.0.1:1/octo/prs.git"}}"#)
         })
         #expect(run.statuses.last?.state == "success", "\(run.statuses)")
         #expect(run.statuses.allSatisfy { $0.context == "flowforge/ci/pr" }, "\(run.statuses)")
