@@ -40,10 +40,16 @@ public final class GitMirrorCache: Sendable {
     ///
     /// `owner` (an account id) scopes work tree reuse: a tree is only ever reused by checkouts of the same
     /// repository for the same owner, never across accounts. Nil writes a fresh tree.
+    ///
+    /// `extraRef` (`refs/…`, e.g. a pull request's `refs/pull/7/head`) is fetched as well, for a commit no
+    /// branch or tag holds.
     public func checkout(
         repoURL: String, branch: String, commit: String?, credentials: GitCredentials?,
-        into workspace: URL, owner: String? = nil, logger: Logger
+        into workspace: URL, owner: String? = nil, extraRef: String? = nil, logger: Logger
     ) async throws(GitError) -> CheckoutResult {
+        if let extraRef, !Self.isFetchableRef(extraRef) {
+            throw .failed("\(extraRef) is not a ref FlowForge fetches; use refs/<name> of letters, digits, '/', '-', '_' or '.'")
+        }
         let remote = GitRemoteURL(repoURL)
         let mirror = mirrorLocation(for: remote)
         var logger = logger
@@ -51,7 +57,7 @@ public final class GitMirrorCache: Sendable {
         logger[metadataKey: "git_mirror"] = "\(mirror.key)"
         let request = MirrorFetch(
             remote: remote, credentials: credentials ?? remote.embeddedCredentials,
-            branch: branch, commit: commit, mirror: mirror, logger: logger)
+            branch: branch, commit: commit, mirror: mirror, logger: logger, extraRef: extraRef)
 
         let clock = ContinuousClock()
         let fetchStart = clock.now
@@ -73,6 +79,16 @@ public final class GitMirrorCache: Sendable {
             "fetch_ms": "\(fetchTime.milliseconds)", "checkout_ms": "\((clock.now - checkoutStart).milliseconds)",
         ])
         return CheckoutResult(commitSHA: sha, reusedTree: reused)
+    }
+
+    /// `refs/` and plain name segments only, so the ref cannot widen into a pattern or another refspec.
+    static func isFetchableRef(_ ref: String) -> Bool {
+        guard ref.hasPrefix("refs/"), ref.count <= 200 else { return false }
+        let segments = ref.split(separator: "/", omittingEmptySubsequences: false)
+        return segments.count >= 2 && segments.allSatisfy { segment in
+            !segment.isEmpty && !segment.hasPrefix(".") && !segment.contains("..")
+                && segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        }
     }
 
     /// Strips userinfo (`user:password@`) from a URL, for logs and errors. URLs without a scheme

@@ -11,6 +11,9 @@ struct MirrorFetch: Sendable {
     let commit: String?
     let mirror: MirrorLocation
     let logger: Logger
+    /// A ref fetched besides branches and tags (a pull request's head, `refs/pull/7/head`), kept in the
+    /// mirror under `refs/flowforge/…` so the commit it names can be resolved.
+    var extraRef: String? = nil
 
     /// The full SHA of the commit to check out, after fetching every branch and tag.
     func fetchAndResolve() -> Result<String, GitError> {
@@ -67,6 +70,21 @@ struct MirrorFetch: Sendable {
         options.callbacks.payload = Unmanaged.passUnretained(auth).toOpaque()
         try withExtendedLifetime(auth) { () throws(LibGit2Failure) in
             _ = try gitCall("fetching") { git_remote_fetch(origin, nil, &options, "flowforge: fetch") }
+        }
+        if let extraRef {
+            // A second fetch of just this ref; pruning stays off so it cannot drop the branches just fetched.
+            options.prune = GIT_FETCH_NO_PRUNE
+            let refspec = strdup("+\(extraRef):refs/flowforge/\(extraRef.dropFirst("refs/".count))")
+            defer { free(refspec) }
+            var strings: [UnsafeMutablePointer<CChar>?] = [refspec]
+            _ = try gitCall("fetching \(extraRef)") {
+                withExtendedLifetime(auth) {
+                    strings.withUnsafeMutableBufferPointer { buffer in
+                        var array = git_strarray(strings: buffer.baseAddress, count: 1)
+                        return git_remote_fetch(origin, &array, &options, "flowforge: fetch ref")
+                    }
+                }
+            }
         }
         if let stats = git_remote_stats(origin) {
             logger.debug("fetched", metadata: [

@@ -52,6 +52,7 @@ struct GitHubForgeTests {
         #expect(trigger.commitMessage == "Update the README with new information.")
         #expect(trigger.author == "Codertocat")
         #expect(trigger.installationID == 1)
+        #expect(!trigger.fork && trigger.headRef == nil, "head and base are one repository")
     }
 
     @Test("a pull request from a fork clones the fork")
@@ -68,6 +69,7 @@ struct GitHubForgeTests {
         #expect(trigger.cloneURL == "https://github.com/ada/app.git")
         #expect(trigger.pullRequestNumber == 7)
         #expect(trigger.installationID == nil)
+        #expect(trigger.fork && trigger.headRef == "refs/pull/7/head" && trigger.headRepositoryFullName == "ada/app")
     }
 
     @Test("closed pull requests are ignored")

@@ -50,6 +50,8 @@ struct StatusRequestTests {
             .failure: ("failure", "failed", "FAILED"),
             .error: ("error", "failed", "FAILED"),
             .canceled: ("error", "canceled", "STOPPED"),
+            // Never a pass; GitHub is never sent it at all (`isShown(on:)`).
+            .skipped: ("error", "skipped", "STOPPED"),
         ]
         for state in CommitStatusState.allCases {
             let want = expected[state]

@@ -1,4 +1,5 @@
 import FlowForgeStore
+import FlowForgeTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,8 +9,13 @@ import Testing
 
 @Suite("GitHub App setup callback")
 struct GitHubAppSetupTests {
-    @Test func setupLinksTheInstallationToTheAccountThatStartedIt() async throws {
-        try await withTestApp(environment: ["GITHUB_APP_SLUG": "flowforge-test", "FRONTEND_URL": "http://frontend.test"]) { client, configuration in
+    /// The setup URL links an installation only when the state checks out and GitHub, asked with the
+    /// account's own GitHub sign-in (`GET /user/installations`), lists the installation for that user.
+    @Test func setupLinksOnlyInstallationsGitHubConfirmsForTheUser() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let environment = ["GITHUB_APP_SLUG": "flowforge-test", "FRONTEND_URL": "http://frontend.test", "GITHUB_API_URL": forge.baseURL]
+        try await withTestApp(environment: environment) { client, configuration in
             #expect(try await client.send(.post, "/api/user/github/install").status == .unauthorized)
             let session = try await client.register()
             let started = try await client.send(.post, "/api/user/github/install", token: session.access)
@@ -19,27 +25,110 @@ struct GitHubAppSetupTests {
             let state = try #require(URLComponents(string: url)?.queryItems?.first { $0.name == "state" }?.value)
             let cookie = String(try #require(started.headers[.setCookie]).split(separator: ";")[0])
 
-            func setup(cookie: String?, state: String) async throws -> TestResponse {
+            func setup(cookie: String?, state: String, installation: Int = 99) async throws -> TestResponse {
                 var headers = HTTPFields()
                 if let cookie { headers[.cookie] = cookie }
                 let encoded = state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state
-                return try await client.execute(uri: "/auth/github/setup?installation_id=99&setup_action=install&state=\(encoded)", method: .get, headers: headers, body: nil)
+                return try await client.execute(uri: "/auth/github/setup?installation_id=\(installation)&setup_action=install&state=\(encoded)", method: .get, headers: headers, body: nil)
             }
             #expect(try errorCode(try await setup(cookie: nil, state: state)) == "invalid_install_state")
             #expect(try errorCode(try await setup(cookie: "ff_oauth_nonce=someone-else", state: state)) == "invalid_install_state")
 
+            // A valid state but no GitHub sign-in to ask with: the id in the query proves nothing.
+            let unproven = try await setup(cookie: cookie, state: state)
+            #expect(unproven.status == .forbidden)
+            #expect(try errorCode(unproven) == "github_account_not_linked")
+            #expect(try await linkedUser(99, configuration) == nil)
+
+            try await saveGitHubIdentity(userID: session.userID, token: "gho_user_token", configuration)
+            await forge.grantInstallations([5, 6], authorization: "Bearer gho_user_token")
+            let notTheirs = try await setup(cookie: cookie, state: state)
+            #expect(notTheirs.status == .forbidden)
+            #expect(try errorCode(notTheirs) == "installation_not_accessible")
+            #expect(try await linkedUser(99, configuration) == nil)
+            let asked = await forge.requests().last
+            #expect(asked?.path == "/user/installations" && asked?.headers["authorization"] == "Bearer gho_user_token")
+
+            await forge.grantInstallations([5, 99], authorization: "Bearer gho_user_token")
             let linked = try await setup(cookie: cookie, state: state)
             #expect(linked.status == .found)
             #expect(linked.headers[.location] == "http://frontend.test/settings/github?installation_id=99")
+            #expect(try await linkedUser(99, configuration) == session.userID)
 
             // The installation webhook arriving afterwards keeps the link.
-            let database = try openDatabase(configuration, logger: Logger(label: "test"))
-            let installations = SQLGitHubInstallationRepository(database: database)
-            try await installations.apply(id: 99, account: "octo-org", action: "created", added: ["octo-org/app"], removed: [], at: Clock.nowMillis())
-            let installation = try await installations.find(id: 99)
-            await database.shutdown()
-            #expect(installation?.userID == session.userID)
-            #expect(installation?.account == "octo-org")
+            try await withInstallations(configuration) { installations in
+                try await installations.apply(id: 99, account: "octo-org", action: "created", added: ["octo-org/app"], removed: [], at: Clock.nowMillis())
+                let installation = try await installations.find(id: 99)
+                #expect(installation?.userID == session.userID)
+                #expect(installation?.account == "octo-org")
+            }
         }
+    }
+
+    /// `GET /auth/github/install` puts its state in a cookie; setup checks it, and the signed-in dashboard
+    /// links with the same proof.
+    @Test func plainInstallLinkRoundTripsItsStateAndTheDashboardLinksWithProof() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let environment = ["GITHUB_APP_SLUG": "flowforge-test", "FRONTEND_URL": "http://frontend.test", "GITHUB_API_URL": forge.baseURL]
+        try await withTestApp(environment: environment) { client, configuration in
+            let install = try await client.execute(uri: "/auth/github/install", method: .get)
+            #expect(install.status == .found)
+            let location = try #require(install.headers[.location])
+            let state = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "state" }?.value)
+            let cookie = String(try #require(install.headers[.setCookie]).split(separator: ";")[0])
+
+            func setup(cookie: String, state: String) async throws -> TestResponse {
+                try await client.execute(uri: "/auth/github/setup?installation_id=77&state=\(state)", method: .get, headers: [.cookie: cookie], body: nil)
+            }
+            #expect(try errorCode(try await setup(cookie: "\(GitHubAppInstallController.stateCookie)=other", state: state)) == "invalid_install_state")
+            let back = try await setup(cookie: cookie, state: state)
+            #expect(back.status == .found)
+            #expect(back.headers[.location] == "http://frontend.test/settings/github?installation_id=77&link=required")
+            #expect(try await linkedUser(77, configuration) == nil, "the state names no account: nothing is linked yet")
+
+            let session = try await client.register()
+            try await saveGitHubIdentity(userID: session.userID, token: "gho_dash", configuration)
+            await forge.grantInstallations([1], authorization: "Bearer gho_dash")
+            let refused = try await client.send(.post, "/api/user/github/installations", token: session.access, json: ["installation_id": 77])
+            #expect(refused.status == .forbidden)
+            #expect(try errorCode(refused) == "installation_not_accessible")
+            await forge.grantInstallations([77], authorization: "Bearer gho_dash")
+            let done = try await client.send(.post, "/api/user/github/installations", token: session.access, json: ["installation_id": 77])
+            #expect(done.status == .ok, "\(text(done))")
+            #expect(try await linkedUser(77, configuration) == session.userID)
+        }
+    }
+
+    private func saveGitHubIdentity(userID: String, token: String, _ configuration: AppConfiguration) async throws {
+        let box = SecretBox(rootSecret: configuration.jwtSecret)
+        let database = try openDatabase(configuration, logger: Logger(label: "test"))
+        do {
+            try await SQLOAuthIdentityRepository(database: database).save(OAuthIdentityRecord(
+                provider: "github", providerUserID: "4242", userID: userID, login: "octocat",
+                accessTokenSealed: try box.seal(token, purpose: "oauth_identities:github:4242:access"), refreshTokenSealed: nil
+            ), at: Clock.nowMillis())
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
+    }
+
+    private func linkedUser(_ id: Int64, _ configuration: AppConfiguration) async throws -> String? {
+        var user: String?
+        try await withInstallations(configuration) { user = try await $0.find(id: id)?.userID }
+        return user
+    }
+
+    private func withInstallations(_ configuration: AppConfiguration, _ body: (any GitHubInstallationRepository) async throws -> Void) async throws {
+        let database = try openDatabase(configuration, logger: Logger(label: "test"))
+        do {
+            try await body(SQLGitHubInstallationRepository(database: database))
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
     }
 }

@@ -79,8 +79,10 @@ struct GitHubAppTests {
         try await StatusStoreFixture.with { fixture in
             let now = Clock.nowMillis()
             try await fixture.database.withConnection { db in
-                try await db.raw("INSERT INTO github_installations (id, account, created_at, updated_at) VALUES (99, 'octo', \(bind: now), \(bind: now))").run()
-                try await db.raw("INSERT INTO github_installation_repositories (installation_id, full_name) VALUES (99, 'octo/app')").run()
+                // Linked to the repository's account; named with capitals, as GitHub reports names, while the
+                // connected repository is stored lower-cased: one lookup rule must match them.
+                try await db.raw("INSERT INTO github_installations (id, account, user_id, created_at, updated_at) VALUES (99, 'Octo', \(bind: fixture.userID), \(bind: now), \(bind: now))").run()
+                try await db.raw("INSERT INTO github_installation_repositories (installation_id, full_name) VALUES (99, 'Octo/App')").run()
             }
             let tokens = GitHubInstallationTokens(
                 apiBaseURL: forge.baseURL, jwt: try await GitHubAppJWT(appID: "4242", privateKeyPEM: key.privateKeyPEM),
@@ -96,6 +98,36 @@ struct GitHubAppTests {
             #expect(statuses.map(\.state) == ["pending", "success"])
             #expect(statuses.allSatisfy { $0.headers["authorization"] == "Bearer ghs_fake_99_1" }, "\(statuses)")
             #expect(await forge.requests().filter { $0.api == "app" }.count == 1)
+        }
+    }
+
+    /// An installation linked to another account (or to none) never posts for this repository: its own
+    /// token does.
+    @Test func anotherAccountsInstallationIsNotUsedForStatuses() async throws {
+        let key = try TestGitHubAppKey()
+        let forge = try await FakeForge(verifyAppJWT: key.verifier(appID: "4242"))
+        defer { forge.stop() }
+        try await StatusStoreFixture.with { fixture in
+            let now = Clock.nowMillis()
+            let stranger = UUID().uuidString.lowercased()
+            try await fixture.database.withConnection { db in
+                try await db.raw("""
+                    INSERT INTO users (id, email, password_hash, plan, created_at, updated_at)
+                    VALUES (\(bind: stranger), \(bind: "\(stranger)@example.com"), 'x', 'free', \(bind: now), \(bind: now))
+                    """).run()
+                try await db.raw("INSERT INTO github_installations (id, account, user_id, created_at, updated_at) VALUES (98, 'octo', \(bind: stranger), \(bind: now), \(bind: now))").run()
+                try await db.raw("INSERT INTO github_installations (id, account, created_at, updated_at) VALUES (97, 'octo', \(bind: now), \(bind: now))").run()
+                try await db.raw("INSERT INTO github_installation_repositories (installation_id, full_name) VALUES (98, 'octo/app'), (97, 'octo/app')").run()
+            }
+            let tokens = GitHubInstallationTokens(
+                apiBaseURL: forge.baseURL, jwt: try await GitHubAppJWT(appID: "4242", privateKeyPEM: key.privateKeyPEM),
+                httpClient: .shared, logger: logger
+            )
+            try await fixture.outbox.enqueue(fixture.status("github", state: "pending", sequence: 1), now: now)
+            try await fixture.attempt(fixture.service(forge: forge, tokens: tokens))
+            let statuses = await forge.statusRequests()
+            #expect(statuses.map { $0.headers["authorization"] } == ["Bearer \(StatusStoreFixture.token)"], "\(statuses)")
+            #expect(await forge.requests().filter { $0.api == "app" }.isEmpty)
         }
     }
 

@@ -25,7 +25,7 @@ struct StatusDeliveryTests {
             let byForge = Dictionary(uniqueKeysWithValues: seen.map { ($0.api ?? "", $0) })
             #expect(byForge["github"]?.path == "/repos/octo/app/statuses/abc123")
             #expect(byForge["github"]?.state == "success")
-            #expect(byForge["github"]?.context == "flowforge/ci")
+            #expect(byForge["github"]?.context == "flowforge/ci/push")
             #expect(byForge["github"]?.targetURL == "http://localhost:8080/pipelines/\(fixture.pipelines["github"]!)")
             #expect(byForge["gitlab"]?.path == "/api/v4/projects/group%2Fsub%2Fapp/statuses/abc123")
             #expect(byForge["gitlab"]?.state == "running")

@@ -24,7 +24,7 @@ struct StatusPipelineTests {
         #expect(seen.last?.state == final, "\(seen)")
         #expect(seen.count >= 2 && seen.dropLast().allSatisfy { pending.contains($0.state ?? "") }, "pending first, then the final state: \(seen)")
         #expect(seen.allSatisfy { $0.violations.isEmpty && $0.api == provider }, "\(seen)")
-        #expect(seen.allSatisfy { $0.sha == run.sha && $0.context == "flowforge/ci" })
+        #expect(seen.allSatisfy { $0.sha == run.sha && $0.context == "flowforge/ci/push" })
         #expect(seen.allSatisfy { $0.targetURL == "\(Self.frontend)/pipelines/\(run.pipelineID)" })
         #expect(seen.allSatisfy { $0.headers["authorization"] == "Bearer \(provider)-token" })
     }
@@ -40,6 +40,53 @@ struct StatusPipelineTests {
         #expect(run.statuses.filter { $0.answered == 201 }.last?.state == "success")
     }
 
+    /// A pipeline skipped by `when` never posts `success`: GitLab gets its own `skipped`, Bitbucket the
+    /// neutral `STOPPED`, GitHub (whose statuses have no neutral state) nothing after `pending`.
+    @Test(arguments: [("github", "octo/skips"), ("gitlab", "group/skips"), ("bitbucket", "team/skips")])
+    func aSkippedPipelinePostsNothingGreen(provider: String, fullName: String) async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let expected = ["github": nil, "gitlab": "skipped", "bitbucket": "STOPPED"][provider]!
+        let run = try await runPipeline(
+            provider: provider, fullName: fullName, passes: true, forge: forge,
+            config: "when:\n  event: tag\nsteps:\n  - name: test\n    commands: [\"true\"]\n",
+            until: { seen in expected.map { final in seen.contains { $0.state == final } } ?? (seen.count >= 1) },
+            awaitFinish: true
+        )
+        let seen = await forge.statusRequests()
+        #expect(!seen.contains { ["success", "SUCCESSFUL"].contains($0.state ?? "") }, "\(seen)")
+        if let expected {
+            #expect(seen.last?.state == expected, "\(seen)")
+            #expect(seen.allSatisfy { $0.violations.isEmpty }, "\(seen)")
+        } else {
+            #expect(seen.allSatisfy { $0.state == "pending" }, "\(seen)")
+        }
+        #expect(seen.allSatisfy { $0.context == "flowforge/ci/push" && $0.sha == run.sha })
+    }
+
+    /// Push and pull request pipelines of one commit report under their own contexts.
+    @Test func pullRequestsHaveTheirOwnContext() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let run = try await runPipeline(provider: "github", fullName: "octo/prs", passes: true, forge: forge, delivery: { sha, _ in
+            ("pull_request", #"{"action":"opened","number":3,"pull_request":{"number":3,"title":"t","head":{"ref":"topic","sha":"\#(sha)","repo":{"full_name":"octo/prs","clone_url":"http://127.0.0.1:1/octo/prs.git"}},"base":{"ref":"main"}},"repository":{"full_name":"octo/prs","clone_url":"http://127.0.0.1:1/octo/prs.git"}}"#)
+        })
+        #expect(run.statuses.last?.state == "success", "\(run.statuses)")
+        #expect(run.statuses.allSatisfy { $0.context == "flowforge/ci/pr" }, "\(run.statuses)")
+    }
+
+    /// Bitbucket's pull request hooks carry a 12-digit hash; every status goes out with the full 40.
+    @Test func bitbucketStatusesCarryTheFullCommitID() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let run = try await runPipeline(provider: "bitbucket", fullName: "team/prs", passes: true, forge: forge, delivery: { sha, _ in
+            ("pullrequest:created", #"{"repository":{"full_name":"team/prs"},"pullrequest":{"id":4,"title":"t","source":{"branch":{"name":"main"},"commit":{"hash":"\#(sha.prefix(12))"},"repository":{"full_name":"team/prs"}},"destination":{"branch":{"name":"main"},"repository":{"full_name":"team/prs"}}}}"#)
+        })
+        #expect(run.statuses.last?.state == "SUCCESSFUL", "\(run.statuses)")
+        #expect(!run.statuses.isEmpty && run.statuses.allSatisfy { $0.sha == run.sha && $0.sha?.count == 40 }, "\(run.statuses)")
+        #expect(run.statuses.allSatisfy { $0.context == "flowforge/ci/pr" })
+    }
+
     struct Run {
         var pipelineID: String
         var sha: String
@@ -48,35 +95,45 @@ struct StatusPipelineTests {
 
     /// Connects `fullName` with a token, pushes a commit through a signed webhook, and waits until the
     /// forge has received the final status (or a minute passed).
-    private func runPipeline(provider: String, fullName: String, passes: Bool, forge: FakeForge) async throws -> Run {
+    private func runPipeline(
+        provider: String, fullName: String, passes: Bool, forge: FakeForge,
+        config: String? = nil, delivery: (@Sendable (String, String) -> (event: String, body: String))? = nil,
+        until done: (@Sendable ([FakeForgeRequest]) -> Bool)? = nil, awaitFinish: Bool = false
+    ) async throws -> Run {
         let server = try GitTestServer()
         defer { server.stop() }
-        let repository = try server.makeRepository("\(fullName.split(separator: "/").last!).git")
-        let sha = try repository.commit(["flowforge.yml": """
+        // The test git server plays the forge's host: repositories live at <host>/<full name>.git.
+        let repository = try server.makeRepository("\(fullName).git")
+        let sha = try repository.commit(["flowforge.yml": config ?? """
             steps:
               - name: test
                 commands: ["echo testing", "\(passes ? "true" : "exit 4")"]
             """])
-        let environment = pipelineEnvironment([
-            "GITHUB_API_URL": forge.baseURL, "GITLAB_URL": forge.baseURL, "BITBUCKET_API_URL": forge.baseURL,
+        await forge.grantRead(provider: provider, fullName: fullName, token: "\(provider)-token")
+        let environment = pipelineEnvironment(forgeEnvironment(forge, gitBase: server.baseURL).merging([
             "FRONTEND_URL": Self.frontend, "FLOWFORGE_STATUS_RETRY_BASE_MS": "50",
-        ])
+        ]) { _, new in new })
         let (final, _) = Self.words(provider, passes: passes)
         let result = RunBox()
         try await withTestApp(environment: environment) { client, _ in
             let access = try await client.register().access
             let created = try await client.send(.post, "/api/user/repositories", token: access, json: [
-                "provider": provider, "full_name": fullName, "clone_url": try #require(repository.httpURL), "access_token": "\(provider)-token",
+                "provider": provider, "full_name": fullName, "access_token": "\(provider)-token",
             ])
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let secret = try #require(try json(created)["webhook_secret"] as? String)
-            let (event, body) = Self.push(provider: provider, fullName: fullName, sha: sha, cloneURL: try #require(repository.httpURL))
+            let url = try #require(repository.httpURL)
+            let (event, body) = delivery?(sha, url) ?? Self.push(provider: provider, fullName: fullName, sha: sha, cloneURL: url)
             let answer = try await client.deliver(SignedDelivery(provider: provider, event: event, body: Array(body.utf8)), secret: secret)
             #expect(answer.status == .accepted, "\(String(buffer: answer.body))")
             let pipelineID = try #require(try json(answer)["pipeline_id"] as? String)
-            let statuses = await forge.awaitStatusRequests(timeout: .seconds(90)) { seen in
-                seen.contains { $0.state == final && $0.answered == 201 }
+            if awaitFinish {
+                let finished = try await client.awaitPipeline(pipelineID, key: try await client.createAPIKey(access: access))
+                #expect(finished["status"] as? String == "skipped", "\(finished)")
             }
+            let statuses = await forge.awaitStatusRequests(timeout: .seconds(90), until: done ?? { seen in
+                seen.contains { $0.state == final && $0.answered == 201 }
+            })
             await result.set(Run(pipelineID: pipelineID, sha: sha, statuses: statuses))
         }
         return try #require(await result.run)

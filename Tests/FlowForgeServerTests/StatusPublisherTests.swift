@@ -7,28 +7,79 @@ import Testing
 /// What the lifecycle observer puts in the outbox, on a real database.
 @Suite("status publisher")
 struct StatusPublisherTests {
+    static let sha = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
+
+    func makePipeline(_ fixture: StatusStoreFixture, _ provider: String, event: String = "push", sha: String = Self.sha) -> PipelineRecord {
+        PipelineRecord(
+            id: fixture.pipelines[provider]!, userID: fixture.userID, repositoryID: fixture.repositories[provider]!, repoURL: "x",
+            branch: "main", commitSHA: sha, event: event, commands: nil, environment: [:], createdAt: 5_000
+        )
+    }
+
     @Test func milestonesBecomeOrderedStatusesWithLinkAndContext() async throws {
         try await StatusStoreFixture.with { fixture in
             let publisher = StatusPublisher(outbox: fixture.outbox, frontendURL: "https://ci.example", signal: JobSignal(), logger: Logger(label: "test"))
-            var pipeline = PipelineRecord(
-                id: fixture.pipelines["gitlab"]!, userID: "u", repositoryID: fixture.repositories["gitlab"]!, repoURL: "x",
-                branch: "main", commitSHA: "abc123", event: "push", commands: nil, environment: [:], createdAt: 5_000
-            )
+            var pipeline = makePipeline(fixture, "gitlab")
             await publisher.publish(pipeline, .queued, fixture)
             pipeline.status = .running
             await publisher.publish(pipeline, .started, fixture)
-            pipeline.status = .skipped
-            pipeline.error = "when.branch excludes main"
+            pipeline.status = .success
             await publisher.publish(pipeline, .finished, fixture)
 
             let rows = try await fixture.outbox.rows(pipelineID: pipeline.id)
             #expect(rows.map(\.status.state) == ["pending", "running", "success"])
             #expect(rows.map(\.status.sequence) == [20_000, 20_001, 20_002])
-            #expect(rows.last?.status.description == "skipped: when.branch excludes main")
             #expect(rows.allSatisfy {
-                $0.status.context == "flowforge/ci" && $0.status.sha == "abc123" && $0.status.provider == "gitlab"
+                $0.status.context == "flowforge/ci/push" && $0.status.sha == Self.sha && $0.status.provider == "gitlab"
                     && $0.status.repositoryFullName == "group/sub/app" && $0.status.targetURL == "https://ci.example/pipelines/\(pipeline.id)"
             })
+        }
+    }
+
+    /// Each event kind has its own context: a pull request's status never replaces the push's.
+    @Test(arguments: [("push", "flowforge/ci/push"), ("pull_request", "flowforge/ci/pr"), ("tag", "flowforge/ci/tag")])
+    func eachEventKindHasItsOwnContext(event: String, context: String) async throws {
+        try await StatusStoreFixture.with { fixture in
+            let publisher = StatusPublisher(outbox: fixture.outbox, frontendURL: "https://ci.example", signal: JobSignal(), logger: Logger(label: "test"))
+            await publisher.publish(makePipeline(fixture, "github", event: event), .queued, fixture)
+            let rows = try await fixture.outbox.rows(pipelineID: fixture.pipelines["github"]!)
+            #expect(rows.map(\.status.context) == [context])
+        }
+    }
+
+    /// A skipped pipeline is never posted as success: GitLab gets `skipped`, Bitbucket the neutral
+    /// `canceled`-like STOPPED (state `skipped` in the outbox), GitHub nothing at all.
+    @Test func aSkippedPipelineIsNeverGreen() async throws {
+        try await StatusStoreFixture.with { fixture in
+            let publisher = StatusPublisher(outbox: fixture.outbox, frontendURL: "https://ci.example", signal: JobSignal(), logger: Logger(label: "test"))
+            for provider in ["github", "gitlab", "bitbucket"] {
+                var pipeline = makePipeline(fixture, provider, event: "pull_request")
+                pipeline.status = .skipped
+                pipeline.error = "when.branch excludes main"
+                await publisher.publish(pipeline, .finished, fixture)
+            }
+            #expect(try await fixture.outbox.rows(pipelineID: fixture.pipelines["github"]!).isEmpty)
+            for provider in ["gitlab", "bitbucket"] {
+                let rows = try await fixture.outbox.rows(pipelineID: fixture.pipelines[provider]!)
+                #expect(rows.map(\.status.state) == ["skipped"], "\(provider)")
+                #expect(rows.first?.status.description == "Skipped: when.branch excludes main")
+            }
+        }
+    }
+
+    /// Abbreviated commit ids (Bitbucket's pull request hooks) are never posted; the full one is, once known.
+    @Test func onlyFullCommitIDsArePosted() async throws {
+        try await StatusStoreFixture.with { fixture in
+            let publisher = StatusPublisher(outbox: fixture.outbox, frontendURL: "https://ci.example", signal: JobSignal(), logger: Logger(label: "test"))
+            var pipeline = makePipeline(fixture, "bitbucket", event: "pull_request", sha: String(Self.sha.prefix(12)))
+            await publisher.publish(pipeline, .queued, fixture)
+            let early = try await fixture.outbox.rows(pipelineID: pipeline.id)
+            #expect(early.isEmpty)
+            pipeline.commitSHA = Self.sha
+            pipeline.status = .running
+            await publisher.publish(pipeline, .started, fixture)
+            let rows = try await fixture.outbox.rows(pipelineID: pipeline.id)
+            #expect(rows.map(\.status.sha) == [Self.sha])
         }
     }
 
@@ -46,7 +97,7 @@ struct StatusPublisherTests {
             let id = fixture.pipelines["github"]!
             for repositoryID in [nil, gitRepository] as [String?] {
                 let pipeline = PipelineRecord(
-                    id: id, userID: "u", repositoryID: repositoryID, repoURL: "x", branch: "main", commitSHA: "abc123",
+                    id: id, userID: "u", repositoryID: repositoryID, repoURL: "x", branch: "main", commitSHA: Self.sha,
                     event: "push", status: .failure, error: "step test failed", commands: nil, environment: [:], createdAt: 1
                 )
                 await publisher.publish(pipeline, .queued, fixture)

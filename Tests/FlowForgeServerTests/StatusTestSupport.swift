@@ -17,6 +17,8 @@ struct StatusStoreFixture: Sendable {
     let repositories: [String: String]
     /// provider → pipeline id
     let pipelines: [String: String]
+    /// The account owning every repository and pipeline.
+    let userID: String
     static let fullNames = ["github": "octo/app", "gitlab": "group/sub/app", "bitbucket": "team/app"]
     static let token = "forge-token-123"
 
@@ -58,7 +60,8 @@ struct StatusStoreFixture: Sendable {
             pipelines[provider] = pipelineID
         }
         let fixture = StatusStoreFixture(
-            database: database, outbox: SQLStatusOutboxRepository(database: database), repositories: repositories, pipelines: pipelines
+            database: database, outbox: SQLStatusOutboxRepository(database: database), repositories: repositories, pipelines: pipelines,
+            userID: userID
         )
         do {
             try await body(fixture)
@@ -75,7 +78,7 @@ struct StatusStoreFixture: Sendable {
     func status(_ provider: String, state: String = "pending", sequence: Int64 = 0, sha: String = "abc123", description: String = "Queued") -> NewOutboxStatus {
         NewOutboxStatus(
             pipelineID: pipelines[provider]!, repositoryID: repositories[provider]!, provider: provider,
-            repositoryFullName: Self.fullNames[provider]!, sha: sha, context: "flowforge/ci", sequence: sequence,
+            repositoryFullName: Self.fullNames[provider]!, sha: sha, context: "flowforge/ci/push", sequence: sequence,
             state: state, description: description, targetURL: "http://localhost:8080/pipelines/\(pipelines[provider]!)"
         )
     }

@@ -1,4 +1,5 @@
 import FlowForgeStore
+import FlowForgeTestSupport
 import Foundation
 import HummingbirdTesting
 import Logging
@@ -57,17 +58,42 @@ struct WebhookFixtureCase: Sendable, CustomStringConvertible {
 struct WebhookDeliveryTests {
     static let environment = ["FLOWFORGE_ALLOW_LOCAL_REPOS": "true", "GITHUB_APP_WEBHOOK_SECRET": "app-secret-for-tests"]
 
+    /// The app with forge APIs on a fake forge that confirms the token `t` for every name `connect` uses.
+    func withForgeApp(
+        _ extra: [String: String] = [:],
+        _ body: @Sendable (any TestClientProtocol, AppConfiguration, ForgeConnector) async throws -> Void
+    ) async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let environment = Self.environment.merging(forgeEnvironment(forge)) { _, new in new }.merging(extra) { _, new in new }
+        try await withTestApp(environment: environment) { client, configuration in
+            try await body(client, configuration, ForgeConnector(client: client, forge: forge))
+        }
+    }
+
+    /// Connects forge repositories with a token the fake forge confirms.
+    struct ForgeConnector: Sendable {
+        let client: any TestClientProtocol
+        let forge: FakeForge
+
+        func connect(access: String, provider: String, fullName: String) async throws -> [String: Any] {
+            await forge.grantRead(provider: provider, fullName: fullName, token: "t-\(access.suffix(8))")
+            return try await client.connectRepository(access: access, provider: provider, fullName: fullName, accessToken: "t-\(access.suffix(8))")
+        }
+    }
+
     /// A forged or altered delivery is refused and leaves no trace; the genuine one gets the expected
     /// answer; its redelivery gets the same answer and starts nothing.
     @Test(arguments: WebhookFixtureCase.all)
     func fixture(_ fixture: WebhookFixtureCase) async throws {
         let body = try WebhookFixtures.body(fixture.file)
         let fullName = try #require(try fixture.forge.repositoryFullName(WebhookRequest(headers: [:], body: body)))
-        try await withTestApp(environment: Self.environment) { client, _ in
+        try await withForgeApp { client, _, forge in
             let access = try await client.register().access
             let key = try await client.createAPIKey(access: access)
-            let cloneURL = unreachableCloneURL()
-            let repository = try await client.connectRepository(access: access, provider: fixture.provider, fullName: fullName, cloneURL: cloneURL)
+            // The test environment's forge hosts are a closed local port: the pipelines fail at once.
+            let cloneURL = "http://127.0.0.1:9/\(fullName.lowercased()).git"
+            let repository = try await forge.connect(access: access, provider: fixture.provider, fullName: fullName)
             let secret = try #require(repository["webhook_secret"] as? String)
             let delivery = SignedDelivery(provider: fixture.provider, event: fixture.event, body: body)
 
@@ -139,15 +165,15 @@ struct WebhookDeliveryTests {
             let recordedID: Int64?
             do {
                 installation = try await installations.find(id: 957387)
-                recordedID = try await installations.installationID(forRepository: "codertocat/space")
+                recordedID = try await installations.installationID(forRepository: "codertocat/space", linkedTo: "nobody")
             } catch {
                 await database.shutdown()  // a pool dropped unclosed trips an assertion in SQLiteNIO
                 throw error
             }
             await database.shutdown()
             #expect(installation?.account == "Codertocat")
-            #expect(installation?.repositories == ["Codertocat/Hello-World", "Codertocat/Space"])
-            #expect(recordedID == 957387)
+            #expect(installation?.repositories == ["codertocat/hello-world", "codertocat/space"])
+            #expect(recordedID == nil, "an installation nobody linked serves no account")
         }
     }
 
@@ -160,32 +186,77 @@ struct WebhookDeliveryTests {
         }
     }
 
-    @Test func appSignedPushesOfConnectedRepositoriesAreAccepted() async throws {
-        try await withTestApp(environment: Self.environment) { client, _ in
-            let access = try await client.register().access
-            _ = try await client.connectRepository(access: access, provider: "github", fullName: "codertocat/hello-world", cloneURL: unreachableCloneURL())
+    /// An App-signed push starts a pipeline only in the account the installation is linked to, never in
+    /// another account that connected the same name.
+    @Test func appSignedPushesStartPipelinesOnlyInTheLinkedAccount() async throws {
+        try await withForgeApp { client, configuration, forge in
+            let owner = try await client.register(), squatter = try await client.register()
+            let ownerKey = try await client.createAPIKey(access: owner.access), squatterKey = try await client.createAPIKey(access: squatter.access)
+            _ = try await forge.connect(access: squatter.access, provider: "github", fullName: "codertocat/hello-world")
+            _ = try await forge.connect(access: owner.access, provider: "github", fullName: "codertocat/hello-world")
             let push = SignedDelivery(provider: "github", event: "push", body: try WebhookFixtures.body("github/push.with-new-branch.json"))
-            #expect(try await client.deliver(push, secret: "app-secret-for-tests").status == .accepted)
+
+            let unlinked = try await client.deliver(push, secret: "app-secret-for-tests")
+            #expect(unlinked.status == .ok && text(unlinked).contains("ignored"), "\(text(unlinked))")
+
+            try await withInstallations(configuration) { installations in
+                try await installations.apply(id: 31, account: "Codertocat", action: "created", added: ["Codertocat/Hello-World"], removed: [], at: Clock.nowMillis())
+                _ = try await installations.link(id: 31, userID: owner.userID)
+            }
+            var again = push
+            again.deliveryID = UUID().uuidString
+            #expect(try await client.deliver(again, secret: "app-secret-for-tests").status == .accepted)
+            #expect(try await client.pipelines(key: ownerKey).count == 1)
+            #expect(try await client.pipelines(key: squatterKey).isEmpty)
         }
     }
 
-    @Test func unknownRepositoriesAndForgesAreNotFound() async throws {
-        try await withTestApp(environment: Self.environment) { client, _ in
-            let push = SignedDelivery(provider: "github", event: "push", body: try WebhookFixtures.body("github/push.with-new-branch.json"))
-            let response = try await client.deliver(push, secret: "whatever")
-            #expect(response.status == .notFound)
-            #expect(try errorCode(response) == "repository_not_connected")
-            var elsewhere = push
-            elsewhere.provider = "svn"
-            #expect(try await client.deliver(elsewhere, secret: "whatever").status == .notFound)
+    /// An unknown repository and a known one with a wrong signature get the same answer, byte for byte,
+    /// so nobody can probe which names are connected.
+    @Test(arguments: ["github", "gitlab", "bitbucket"])
+    func unknownRepositoriesAnswerExactlyLikeBadSignatures(provider: String) async throws {
+        let file = ["github": "github/push.with-new-branch.json", "gitlab": "gitlab/push-event.json", "bitbucket": "bitbucket/repo-push.json"][provider]!
+        let event = ["github": "push", "gitlab": "Push Hook", "bitbucket": "repo:push"][provider]!
+        let known = try WebhookFixtures.body(file)
+        let forgeOf: any Forge = provider == "github" ? GitHubForge() : provider == "gitlab" ? GitLabForge() as any Forge : BitbucketForge()
+        let fullName = try #require(try forgeOf.repositoryFullName(WebhookRequest(headers: [:], body: known)))
+        let unknown = Array(String(decoding: known, as: UTF8.self).replacingOccurrences(of: fullName, with: "nobody/nothing-here").utf8)
+        try await withForgeApp { client, _, forge in
+            let access = try await client.register().access
+            _ = try await forge.connect(access: access, provider: provider, fullName: fullName)
+            let wrongSecret = try await client.deliver(SignedDelivery(provider: provider, event: event, body: known), secret: "not-the-secret")
+            let notConnected = try await client.deliver(SignedDelivery(provider: provider, event: event, body: unknown), secret: "not-the-secret")
+            #expect(wrongSecret.status == .unauthorized)
+            #expect(notConnected.status == wrongSecret.status)
+            #expect(text(notConnected) == text(wrongSecret))
+            #expect(try errorCode(notConnected) == "invalid_signature")
         }
+    }
+
+    @Test func unknownForgesAreNotFound() async throws {
+        try await withTestApp(environment: Self.environment) { client, _ in
+            var push = SignedDelivery(provider: "github", event: "push", body: try WebhookFixtures.body("github/push.with-new-branch.json"))
+            push.provider = "svn"
+            #expect(try await client.deliver(push, secret: "whatever").status == .notFound)
+        }
+    }
+
+    private func withInstallations(_ configuration: AppConfiguration, _ body: (any GitHubInstallationRepository) async throws -> Void) async throws {
+        let database = try openDatabase(configuration, logger: Logger(label: "test"))
+        do {
+            try await body(SQLGitHubInstallationRepository(database: database))
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
     }
 
     @Test func aMalformedDeliveryIsA400AndNotRecorded() async throws {
-        try await withTestApp(environment: Self.environment) { client, _ in
+        try await withForgeApp { client, _, forge in
             let access = try await client.register().access
-            let secret = try #require(try await client.connectRepository(
-                access: access, provider: "github", fullName: "codertocat/hello-world", cloneURL: unreachableCloneURL()
+            let secret = try #require(try await forge.connect(
+                access: access, provider: "github", fullName: "codertocat/hello-world"
             )["webhook_secret"] as? String)
             let push = SignedDelivery(provider: "github", event: "push", body: try WebhookFixtures.body("github/push.with-new-branch.json"))
             var headers = push.headers(secret: secret)
@@ -200,11 +271,11 @@ struct WebhookDeliveryTests {
 
     /// Copies of one delivery arriving together still make one pipeline, and all get the same answer.
     @Test func concurrentCopiesMakeOnePipeline() async throws {
-        try await withTestApp(environment: Self.environment) { client, _ in
+        try await withForgeApp { client, _, forge in
             let access = try await client.register().access
             let key = try await client.createAPIKey(access: access)
-            let secret = try #require(try await client.connectRepository(
-                access: access, provider: "github", fullName: "codertocat/hello-world", cloneURL: unreachableCloneURL()
+            let secret = try #require(try await forge.connect(
+                access: access, provider: "github", fullName: "codertocat/hello-world"
             )["webhook_secret"] as? String)
             let push = SignedDelivery(provider: "github", event: "push", body: try WebhookFixtures.body("github/push.with-new-branch.json"))
             let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in

@@ -12,7 +12,8 @@ struct WebhookPipelineRunTests {
     @Test func gitHubPushRunsThePushedCommit() async throws {
         let server = try GitTestServer()
         defer { server.stop() }
-        let repository = try server.makeRepository("hello-world", defaultBranch: "master")
+        // GitHub repositories clone from GITHUB_URL/<owner>/<name>.git: the test server plays github.com.
+        let repository = try server.makeRepository("codertocat/hello-world.git", defaultBranch: "master")
         let sha = try repository.commit([
             "flowforge.yml": """
                 steps:
@@ -31,11 +32,13 @@ struct WebhookPipelineRunTests {
         #expect(fixture.contains(original))
         let body = Array(fixture.replacingOccurrences(of: original, with: sha).utf8)
 
-        try await withTestApp(environment: pipelineEnvironment()) { client, _ in
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        await forge.grantRead(provider: "github", fullName: "Codertocat/Hello-World", token: "ghp_reader")
+        try await withTestApp(environment: pipelineEnvironment(forgeEnvironment(forge, gitBase: server.baseURL))) { client, _ in
             let access = try await client.register().access
             let key = try await client.createAPIKey(access: access)
-            let cloneURL: String = try #require(repository.httpURL)
-            let connected = try await client.connectRepository(access: access, provider: "github", fullName: "Codertocat/Hello-World", cloneURL: cloneURL)
+            let connected = try await client.connectRepository(access: access, provider: "github", fullName: "Codertocat/Hello-World", accessToken: "ghp_reader")
             let secret = try #require(connected["webhook_secret"] as? String)
             let response = try await client.deliver(SignedDelivery(provider: "github", event: "push", body: body), secret: secret)
             #expect(response.status == .accepted, "\(text(response))")

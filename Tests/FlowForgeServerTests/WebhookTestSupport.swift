@@ -1,3 +1,4 @@
+import FlowForgeTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -60,10 +61,12 @@ struct SignedDelivery: Sendable {
 }
 
 extension TestClientProtocol {
-    /// Connects a repository for the account behind `access` and returns the created JSON.
-    func connectRepository(access: String, provider: String, fullName: String, cloneURL: String?) async throws -> [String: Any] {
+    /// Connects a repository for the account behind `access` and returns the created JSON. Forge
+    /// repositories need an `accessToken` the forge (a `FakeForge`, see `grantRead`) confirms.
+    func connectRepository(access: String, provider: String, fullName: String, cloneURL: String? = nil, accessToken: String? = nil) async throws -> [String: Any] {
         var body: [String: Any] = ["provider": provider, "full_name": fullName]
         if let cloneURL { body["clone_url"] = cloneURL }
+        if let accessToken { body["access_token"] = accessToken }
         let response = try await send(.post, "/api/user/repositories", token: access, json: body)
         #expect(response.status == .created, "\(String(buffer: response.body))")
         return try json(response)
@@ -116,4 +119,30 @@ func withLiveTestApp(
         throw error
     }
     await database.drop()
+}
+
+/// Points every forge API at `forge` and, with `gitBase`, every forge host (where repositories are cloned
+/// from) at a test git server.
+func forgeEnvironment(_ forge: FakeForge, gitBase: String? = nil) -> [String: String] {
+    var environment = ["GITHUB_API_URL": forge.baseURL, "GITLAB_API_URL": forge.baseURL, "BITBUCKET_API_URL": forge.baseURL]
+    if let gitBase {
+        environment.merge(["GITHUB_URL": gitBase, "GITLAB_URL": gitBase, "BITBUCKET_URL": gitBase]) { _, new in new }
+    }
+    return environment
+}
+
+extension FakeForge {
+    /// Lets `token` (as `Authorization: Bearer`) pass FlowForge's access check for `fullName` on `provider`.
+    func grantRead(provider: String, fullName: String, token: String) async {
+        // FlowForge asks about the lower-cased name, each segment encoded as RFC 3986 "unreserved".
+        let fullName = fullName.lowercased()
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let path: String
+        switch provider {
+        case "gitlab": path = "/api/v4/projects/" + (fullName.addingPercentEncoding(withAllowedCharacters: unreserved) ?? fullName)
+        case "bitbucket": path = "/2.0/repositories/\(fullName)"
+        default: path = "/repos/\(fullName)"
+        }
+        await grantRead(path: path, authorization: "Bearer \(token)")
+    }
 }

@@ -33,7 +33,7 @@ enum FakeForgeContract {
             if let text = json["description"] as? String, text.count > 140 { problems.append("description over 140 characters") }
             if (json["context"] as? String ?? "").isEmpty { problems.append("no context") }
         case "gitlab":
-            if !["pending", "running", "success", "failed", "canceled"].contains(state) { problems.append("GitLab state \(state)") }
+            if !["pending", "running", "success", "failed", "canceled", "skipped"].contains(state) { problems.append("GitLab state \(state)") }
             for field in ["name", "description", "target_url"] {
                 if let text = json[field] as? String, text.count > 255 { problems.append("\(field) over 255 characters") }
             }

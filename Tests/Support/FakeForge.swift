@@ -56,6 +56,17 @@ public final class FakeForge: Sendable {
         await state.requests.filter { ["github", "gitlab", "bitbucket"].contains($0.api ?? "") }
     }
 
+    /// Lets `authorization` (the whole header value, e.g. `Bearer t`) read the repository API `path`
+    /// (`/repos/o/r`, `/api/v4/projects/group%2Fproject`, `/2.0/repositories/w/s`).
+    public func grantRead(path: String, authorization: String) async {
+        await state.grantRead(path: path, authorization: authorization)
+    }
+
+    /// `GET /user/installations` with `authorization` lists `ids`.
+    public func grantInstallations(_ ids: [Int64], authorization: String) async {
+        await state.grantInstallations(ids, authorization: authorization)
+    }
+
     /// The next `count` status requests are answered `status` with `headers` instead of 201.
     public func failNext(_ count: Int, status: Int = 500, headers: [String: String] = [:]) async {
         await state.script(count: count, status: status, headers: headers)
@@ -93,6 +104,33 @@ actor FakeForgeState {
         self.verifyAppJWT = verifyAppJWT
     }
 
+    /// Repository API paths (`/repos/o/r`, `/api/v4/projects/<encoded>`, `/2.0/repositories/w/s`) and the
+    /// `Authorization` values that may read them.
+    private var readers: [String: Set<String>] = [:]
+    /// `Authorization` value → the installation ids `GET /user/installations` lists for it.
+    private var userInstallations: [String: [Int64]] = [:]
+
+    func grantRead(path: String, authorization: String) {
+        readers[path, default: []].insert(authorization)
+    }
+
+    func grantInstallations(_ ids: [Int64], authorization: String) {
+        userInstallations[authorization] = ids
+    }
+
+    /// The read endpoints: 200 for a granted token, 404 otherwise (as forges answer for private
+    /// repositories a token cannot see); `/user/installations` 401 for a token it does not know.
+    private func access(method: String, path: String, authorization: String?) -> (status: Int, headers: [String: String], body: String) {
+        guard method == "GET", let authorization else { return (404, [:], #"{"message":"Not Found"}"#) }
+        if path == "/user/installations" {
+            guard let ids = userInstallations[authorization] else { return (401, [:], #"{"message":"Bad credentials"}"#) }
+            let list = ids.map { #"{"id":\#($0),"account":{"login":"someone"}}"# }.joined(separator: ",")
+            return (200, [:], #"{"total_count":\#(ids.count),"installations":[\#(list)]}"#)
+        }
+        if readers[path]?.contains(authorization) == true { return (200, [:], #"{"id":1}"#) }
+        return (404, [:], #"{"message":"Not Found"}"#)
+    }
+
     func script(count: Int, status: Int, headers: [String: String]) {
         scripted += Array(repeating: (status, headers), count: count)
     }
@@ -122,7 +160,7 @@ actor FakeForgeState {
                 answer = (201, [:], "{}")
             }
         case nil:
-            answer = (404, [:], #"{"message":"Not Found"}"#)
+            answer = access(method: method, path: path, authorization: headers["authorization"])
         }
         record.answered = answer.status
         requests.append(record)

@@ -9,7 +9,7 @@ extension BitbucketForge {
             payload.repository?.fullName ?? pullRequest.destination?.repository?.fullName,
             "repository.full_name", provider: name
         )
-        return SkipCI.outcome(for: Trigger(
+        var trigger = Trigger(
             provider: name,
             repositoryFullName: fullName,
             cloneURL: cloneURL(fullName: source.repository?.fullName ?? fullName),
@@ -21,6 +21,13 @@ extension BitbucketForge {
             pullRequestNumber: try WebhookJSON.require(pullRequest.id, "pullrequest.id", provider: name),
             targetBranch: pullRequest.destination?.branch?.name,
             deliveryID: deliveryID(request)
-        ))
+        )
+        // Bitbucket has no pull request ref in the base repository: a fork's commit is fetched from the
+        // fork itself (on Bitbucket's own host, see the server's clone URL rule).
+        if let sourceName = source.repository?.fullName, sourceName.lowercased() != fullName.lowercased() {
+            trigger.fork = true
+            trigger.headRepositoryFullName = sourceName
+        }
+        return SkipCI.outcome(for: trigger)
     }
 }

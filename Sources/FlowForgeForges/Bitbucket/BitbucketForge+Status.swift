@@ -7,7 +7,8 @@ extension BitbucketForge {
         case .pending, .running: return "INPROGRESS"
         case .success: return "SUCCESSFUL"
         case .failure, .error: return "FAILED"
-        case .canceled: return "STOPPED"
+        // Bitbucket has no "skipped": STOPPED is its neutral state, never a pass.
+        case .canceled, .skipped: return "STOPPED"
         }
     }
 

@@ -16,7 +16,9 @@ extension GitHubForge {
         // `head.repo` is null when the fork was deleted; the base repository still has the head commit
         // under refs/pull/<n>/head, so cloning it is the best remaining choice.
         let cloneURL = head.repo?.cloneUrl ?? repository.cloneUrl
-        return SkipCI.outcome(for: Trigger(
+        let baseName = try WebhookJSON.require(repository.fullName, "repository.fullName", provider: name)
+        let number = try WebhookJSON.require(payload.number ?? pullRequest.number, "number", provider: name)
+        var trigger = Trigger(
             provider: name,
             repositoryFullName: try WebhookJSON.require(repository.fullName, "repository.fullName", provider: name),
             cloneURL: try WebhookJSON.require(cloneURL, "pull_request.head.repo.cloneUrl", provider: name),
@@ -25,10 +27,18 @@ extension GitHubForge {
             commitSHA: try WebhookJSON.require(head.sha, "pull_request.head.sha", provider: name),
             commitMessage: pullRequest.title,
             author: pullRequest.user?.login,
-            pullRequestNumber: try WebhookJSON.require(payload.number ?? pullRequest.number, "number", provider: name),
+            pullRequestNumber: number,
             targetBranch: pullRequest.base?.ref,
             installationID: payload.installation?.id,
             deliveryID: deliveryID(request)
-        ))
+        )
+        // A deleted fork (null head.repo) is still someone else's code.
+        let headName = head.repo?.fullName
+        trigger.fork = headName.map { $0.lowercased() != baseName.lowercased() } ?? true
+        if trigger.fork {
+            trigger.headRef = "refs/pull/\(number)/head"
+            trigger.headRepositoryFullName = headName
+        }
+        return SkipCI.outcome(for: trigger)
     }
 }

@@ -8,6 +8,9 @@ extension GitHubForge {
         // A canceled pipeline neither passed nor failed on its merits; "error" says so without
         // blaming the code.
         case .error, .canceled: return "error"
+        // GitHub's statuses have no neutral state and "success" would turn the commit green: a skipped
+        // pipeline is never posted to GitHub (`isShown(on:)`); "error" only if someone forces it.
+        case .skipped: return "error"
         }
     }
 

@@ -18,7 +18,8 @@ extension GitLabForge {
         }
         let project = payload.project ?? attributes.target
         let lastCommit = try WebhookJSON.require(attributes.lastCommit, "object_attributes.last_commit", provider: name)
-        return SkipCI.outcome(for: Trigger(
+        let iid = try WebhookJSON.require(attributes.iid, "object_attributes.iid", provider: name)
+        var trigger = Trigger(
             provider: name,
             repositoryFullName: try WebhookJSON.require(project?.pathWithNamespace, "project.path_with_namespace", provider: name),
             cloneURL: try WebhookJSON.require(attributes.source?.cloneURL ?? project?.cloneURL, "object_attributes.source.git_http_url", provider: name),
@@ -27,9 +28,15 @@ extension GitLabForge {
             commitSHA: try WebhookJSON.require(lastCommit.id, "object_attributes.last_commit.id", provider: name),
             commitMessage: lastCommit.message,
             author: lastCommit.author?.name ?? payload.user?.name,
-            pullRequestNumber: try WebhookJSON.require(attributes.iid, "object_attributes.iid", provider: name),
+            pullRequestNumber: iid,
             targetBranch: attributes.targetBranch,
             deliveryID: deliveryID(request)
-        ))
+        )
+        if let source = attributes.sourceProjectId, let target = attributes.targetProjectId ?? project?.id, source != target {
+            trigger.fork = true
+            trigger.headRef = "refs/merge-requests/\(iid)/head"
+            trigger.headRepositoryFullName = attributes.source?.pathWithNamespace
+        }
+        return SkipCI.outcome(for: trigger)
     }
 }

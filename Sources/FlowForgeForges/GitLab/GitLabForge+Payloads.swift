@@ -41,6 +41,8 @@ extension GitLabForge {
         }
         struct Attributes: Decodable {
             var iid: Int?
+            var sourceProjectId: Int64?
+            var targetProjectId: Int64?
             var action: String?
             var title: String?
             var sourceBranch: String?

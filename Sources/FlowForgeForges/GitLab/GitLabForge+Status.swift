@@ -7,6 +7,7 @@ extension GitLabForge {
         case .success: return "success"
         case .failure, .error: return "failed"
         case .canceled: return "canceled"
+        case .skipped: return "skipped"
         }
     }
 

@@ -1,6 +1,14 @@
 /// The state of one pipeline as shown next to a commit on its forge.
 public enum CommitStatusState: String, Sendable, Equatable, CaseIterable {
     case pending, running, success, failure, error, canceled
+    /// `when` excluded the event: nothing ran, nothing passed. Never shown as success; forges without a
+    /// neutral state (GitHub's statuses) are sent nothing for it (see the server's `StatusPublisher`).
+    case skipped
+
+    /// Whether `forge` can show the state without claiming a result it does not have.
+    public func isShown(on forge: String) -> Bool {
+        self != .skipped || forge != "github"
+    }
 }
 
 /// One commit status to post: each forge's `statusRequest` turns it into that forge's API call.

@@ -21,6 +21,15 @@ public struct Trigger: Sendable, Equatable {
     /// GitHub App installation that sent the hook; its token clones and posts statuses.
     public var installationID: Int64?
     public var deliveryID: String?
+    /// A pull request whose head lives in another repository than the one it merges into: a stranger's code.
+    public var fork: Bool = false
+    /// The ref of the base repository that holds a pull request's head (`refs/pull/7/head` on GitHub,
+    /// `refs/merge-requests/7/head` on GitLab), so a fork's commit is fetched without cloning the fork.
+    /// Nil for pushes and for forges without such a ref (Bitbucket).
+    public var headRef: String?
+    /// The repository holding a pull request's head, when it is not the base (Bitbucket forks are cloned
+    /// from it, on the forge's own host).
+    public var headRepositoryFullName: String?
 
     public init(
         provider: String, repositoryFullName: String, cloneURL: String, event: String, branch: String,

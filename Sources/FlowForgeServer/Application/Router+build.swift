@@ -24,7 +24,11 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         ).endpoints
     )
 
-    let gitHubSetup = GitHubAppSetupController(services: services, installations: services.gitHubInstallations)
+    let gitHubSetup = GitHubAppSetupController(
+        services: services, installations: services.gitHubInstallations,
+        identities: SQLOAuthIdentityRepository(database: services.database),
+        userInstallations: GitHubUserInstallations(apiBaseURL: services.configuration.gitHubAPIURL, httpClient: .shared)
+    )
     router.addRoutes(gitHubSetup.endpoints)
 
     let account = router.group("/api/user").add(middleware: AccessTokenMiddleware(services: services))

@@ -5,6 +5,7 @@ extension AppConfiguration {
     mutating func readForgeSettings(_ env: EnvironmentReader) throws {
         gitHubAPIURL = try env.url("GITHUB_API_URL", default: "https://api.github.com")
         gitLabURL = try env.url("GITLAB_URL", default: "https://gitlab.com")
+        gitLabAPIURL = try env.url("GITLAB_API_URL", default: gitLabURL)
         bitbucketAPIURL = try env.url("BITBUCKET_API_URL", default: "https://api.bitbucket.org")
         gitHubAppWebhookSecret = env.string("GITHUB_APP_WEBHOOK_SECRET")
         gitHubAppSlug = env.string("GITHUB_APP_SLUG")

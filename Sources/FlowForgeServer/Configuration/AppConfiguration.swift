@@ -52,6 +52,9 @@ public struct AppConfiguration: Sendable {
     /// Forge API roots for commit statuses (GitHub Enterprise: `https://<host>/api/v3`; GitLab: the instance root).
     public var gitHubAPIURL: String = "https://api.github.com"
     public var gitLabURL: String = "https://gitlab.com"
+    /// `GITLAB_API_URL`: the root GitLab's REST API answers under (`/api/v4` is appended); defaults to
+    /// `GITLAB_URL`, which is right for every GitLab unless its API sits behind another host.
+    public var gitLabAPIURL: String = "https://gitlab.com"
     public var bitbucketAPIURL: String = "https://api.bitbucket.org"
     /// The GitHub App, when one is configured (`GITHUB_APP_ID` and `GITHUB_APP_PRIVATE_KEY`).
     public var gitHubApp: GitHubAppSettings?

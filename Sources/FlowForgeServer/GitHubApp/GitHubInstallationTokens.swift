@@ -6,6 +6,10 @@ import NIOCore
 /// Installation access tokens of the GitHub App, fetched with the App JWT from
 /// `POST {GITHUB_API_URL}/app/installations/{id}/access_tokens` and cached until five minutes before they
 /// expire (they live an hour). Concurrent callers for one installation share one request.
+///
+/// A token may be narrowed to one repository with only `contents: read` (pull requests from forks clone
+/// with such a token: their code never holds a token that can write). Narrowed tokens are cached apart
+/// from the installation's full one.
 actor GitHubInstallationTokens {
     struct Token: Sendable, Equatable {
         var value: String
@@ -16,8 +20,14 @@ actor GitHubInstallationTokens {
     private let jwt: GitHubAppJWT
     private let httpClient: HTTPClient
     private let logger: Logger
-    private var cache: [Int64: Token] = [:]
-    private var inFlight: [Int64: Task<Token, any Error>] = [:]
+    private var cache: [Key: Token] = [:]
+    private var inFlight: [Key: Task<Token, any Error>] = [:]
+
+    /// An installation, and the repository (name without owner) a read-only token is narrowed to.
+    struct Key: Hashable, Sendable {
+        var installationID: Int64
+        var readOnlyRepository: String?
+    }
 
     /// A cached token is replaced this long before it expires, so no request carries a token about to lapse.
     static let refreshMargin: TimeInterval = 5 * 60
@@ -33,27 +43,37 @@ actor GitHubInstallationTokens {
 
     /// A token for the installation: the cached one while it has more than `refreshMargin` left, else a new one.
     /// Throws `GitHubAppError` when GitHub refuses, or the HTTP client's error when GitHub cannot be reached.
-    func token(installationID: Int64, now: Date = Date()) async throws -> String {
-        if let cached = cache[installationID], cached.expiresAt.timeIntervalSince(now) > Self.refreshMargin {
+    /// With `readOnlyRepository` (a repository's name without its owner), GitHub is asked for a token that
+    /// reaches only that repository with only `contents: read`.
+    func token(installationID: Int64, readOnlyRepository: String? = nil, now: Date = Date()) async throws -> String {
+        let key = Key(installationID: installationID, readOnlyRepository: readOnlyRepository)
+        if let cached = cache[key], cached.expiresAt.timeIntervalSince(now) > Self.refreshMargin {
             return cached.value
         }
-        if let running = inFlight[installationID] { return try await running.value.value }
-        let task = Task { try await self.request(installationID: installationID) }
-        inFlight[installationID] = task
-        defer { inFlight[installationID] = nil }
+        if let running = inFlight[key] { return try await running.value.value }
+        let task = Task { try await self.request(key) }
+        inFlight[key] = task
+        defer { inFlight[key] = nil }
         let token = try await task.value
-        cache[installationID] = token
+        cache[key] = token
         return token.value
     }
 
-    /// Forgets a token GitHub no longer accepts (e.g. the installation was removed and added again).
+    /// Forgets the tokens GitHub no longer accepts (e.g. the installation was removed and added again).
     func invalidate(installationID: Int64) {
-        cache[installationID] = nil
+        cache = cache.filter { $0.key.installationID != installationID }
     }
 
-    private func request(installationID: Int64) async throws -> Token {
+    private func request(_ key: Key) async throws -> Token {
+        let installationID = key.installationID
         var request = HTTPClientRequest(url: "\(apiBaseURL)/app/installations/\(installationID)/access_tokens")
         request.method = .POST
+        if let repository = key.readOnlyRepository {
+            // https://docs.github.com/en/rest/apps/apps#create-an-installation-access-token-for-an-app
+            let body = NarrowedTokenRequest(repositories: [repository], permissions: ["contents": "read"])
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        }
         request.headers.add(name: "Authorization", value: "Bearer \(try await jwt.make())")
         request.headers.add(name: "Accept", value: "application/vnd.github+json")
         request.headers.add(name: "X-GitHub-Api-Version", value: "2022-11-28")
@@ -71,6 +91,11 @@ actor GitHubInstallationTokens {
         }
         logger.debug("fetched GitHub App installation token", metadata: ["installation_id": "\(installationID)"])
         return Token(value: answer.token, expiresAt: answer.expires_at)
+    }
+
+    private struct NarrowedTokenRequest: Encodable {
+        var repositories: [String]
+        var permissions: [String: String]
     }
 
     private struct AccessTokenAnswer: Decodable {

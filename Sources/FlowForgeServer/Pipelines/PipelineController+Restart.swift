@@ -18,7 +18,8 @@ extension PipelineController {
             id: UUID().uuidString.lowercased(), userID: original.userID, repositoryID: original.repositoryID,
             repoURL: try await urlPolicy.check(original.repoURL), branch: original.branch, commitSHA: original.commitSHA,
             event: original.event, commands: original.commands, environment: original.environment,
-            createdAt: Clock.nowMillis()
+            // A fork's pull request stays one when run again: still a stranger's code, still read-only.
+            createdAt: Clock.nowMillis(), fork: original.fork, fetchRef: original.fetchRef
         )
         try await launcher.launch(pipeline, logger: context.logger)
         context.logger.info("pipeline restarted", metadata: ["pipeline_id": "\(pipeline.id)", "restarted_from": "\(original.id)"])

@@ -106,7 +106,7 @@ struct PipelineExecutor: Sendable {
             commit = try await git.checkout(
                 repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
                 credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
-                owner: pipeline.userID, logger: logger
+                owner: pipeline.userID, extraRef: pipeline.fetchRef, logger: logger
             ).commitSHA
             var started = pipeline
             started.status = .running

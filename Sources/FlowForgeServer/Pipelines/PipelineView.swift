@@ -35,6 +35,8 @@ struct PipelineView: ResponseEncodable {
     let startedAt: Date?
     let completedAt: Date?
     let error: String?
+    /// A pull request from a fork: built with read-only credentials at most.
+    let fork: Bool
 
     init(_ pipeline: PipelineRecord, steps: [StepRecord]?) {
         id = pipeline.id
@@ -51,10 +53,11 @@ struct PipelineView: ResponseEncodable {
         startedAt = pipeline.startedAt.map(Clock.date(millis:))
         completedAt = pipeline.completedAt.map(Clock.date(millis:))
         error = pipeline.error
+        fork = pipeline.fork
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, repoURL = "repoUrl", branch, commitSHA = "commitSha", event, steps, createdAt, startedAt, completedAt, error
+        case id, status, repoURL = "repoUrl", branch, commitSHA = "commitSha", event, steps, createdAt, startedAt, completedAt, error, fork
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -70,6 +73,7 @@ struct PipelineView: ResponseEncodable {
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(completedAt, forKey: .completedAt)
         try container.encode(error, forKey: .error)
+        try container.encode(fork, forKey: .fork)
     }
 }
 

@@ -16,9 +16,4 @@ extension ConnectedRepository {
         try accessTokenSealed.map { try box.open($0, purpose: Self.accessTokenPurpose(id: id)) }
     }
 
-    /// Forges whose repository names are case-insensitive; their names are stored and matched lower-cased,
-    /// so `Octocat/Hello-World` in a webhook finds the repository connected as `octocat/hello-world`.
-    static func normalizedFullName(_ fullName: String, provider: String) -> String {
-        provider == "git" ? fullName : fullName.lowercased()
-    }
 }

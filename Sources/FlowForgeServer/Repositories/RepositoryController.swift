@@ -5,10 +5,18 @@ import Hummingbird
 
 /// `/api/user/repositories`: connect a forge repository (its webhook secret is shown once), list, show
 /// and disconnect. Another account's repository is a 404, never a 403, so ids reveal nothing.
+///
+/// A forge repository (GitHub, GitLab, Bitbucket) is connected only with proof that this account may read
+/// it: an access token the forge confirms with one API call, or (GitHub) an App installation linked to the
+/// account that reaches it. It is always cloned from the forge's own host. Several accounts may connect one
+/// name, each with its own webhook secret, so a name taken by one account never blocks its real owner.
 struct RepositoryController {
     let repositories: any ConnectedRepositoryRepository
+    let installations: any GitHubInstallationRepository
     let secretBox: SecretBox
     let urlPolicy: RepositoryURLPolicy
+    let hosts: ForgeHosts
+    let verifier: ForgeAccessVerifier
     let apiBaseURL: String
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -23,9 +31,10 @@ struct RepositoryController {
         let userID = try context.requireUser()
         let body = try await request.decodeJSON(RepositoryRequest.self, context: context)
         let provider = try body.validProvider()
-        let fullName = ConnectedRepository.normalizedFullName(try body.validFullName(provider: provider), provider: provider)
+        let fullName = RepositoryName.key(try body.validFullName(provider: provider), provider: provider)
         let cloneURL = try await checkedCloneURL(body.cloneUrl, provider: provider, fullName: fullName)
         let accessToken = try body.validAccessToken()
+        let verifiedAt = try await provenAccess(provider: provider, fullName: fullName, token: accessToken, userID: userID, context: context)
 
         let id = UUID().uuidString.lowercased()
         // Hex keeps the secret easy to paste into forms and shell configuration.
@@ -34,12 +43,12 @@ struct RepositoryController {
             id: id, userID: userID, provider: provider, fullName: fullName, cloneURL: cloneURL,
             webhookSecretSealed: try secretBox.seal(secret, purpose: ConnectedRepository.webhookSecretPurpose(id: id)),
             accessTokenSealed: try accessToken.map { try secretBox.seal($0, purpose: ConnectedRepository.accessTokenPurpose(id: id)) },
-            createdAt: Clock.nowMillis()
+            createdAt: Clock.nowMillis(), accessVerifiedAt: verifiedAt
         )
         do {
             try await repositories.create(record)
         } catch StoreError.conflict {
-            throw APIError(.conflict, code: "repository_exists", message: "\(provider) repository \(fullName) is already connected to FlowForge; disconnect it there first, or use the existing connection")
+            throw APIError(.conflict, code: "repository_exists", message: "\(provider) repository \(fullName) is already connected to your account; use the existing connection, or disconnect it first")
         }
         context.logger.info("repository connected", metadata: ["repository_id": "\(id)", "provider": "\(provider)"])
         return EditedResponse(status: .created, response: RepositoryView(record, apiBaseURL: apiBaseURL, webhookSecret: secret))
@@ -67,19 +76,52 @@ struct RepositoryController {
         return .noContent
     }
 
-    /// The forge's own clone URL needs no check; one the user gives goes through the same policy as a
-    /// pipeline's `repo_url` (no credentials in it, no private addresses on a hosted service).
+    /// The forge's own URL for forge repositories (a `clone_url` is refused: credentials for the forge
+    /// must never go to another host); one the user gives for a generic git server goes through the same
+    /// policy as a pipeline's `repo_url` (no credentials in it, no private addresses on a hosted service).
     private func checkedCloneURL(_ given: String?, provider: String, fullName: String) async throws -> String {
-        if let given = given?.trimmingCharacters(in: .whitespacesAndNewlines), !given.isEmpty {
-            do {
-                return try await urlPolicy.check(given)
-            } catch let error as APIError where error.message.hasPrefix("repo_url") {
-                throw APIError(error.status, code: error.code, message: "clone_url" + error.message.dropFirst("repo_url".count))
+        let given = given?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if let forgeURL = hosts.cloneURL(provider: provider, fullName: fullName) {
+            guard given.isEmpty else {
+                throw APIError.validation("clone_url", "is only for generic git servers (provider git); a \(provider) repository is always cloned from \(provider)'s own host (\(forgeURL)), so leave clone_url out")
             }
+            return forgeURL
         }
-        guard let url = RepositoryRequest.defaultCloneURL(provider: provider, fullName: fullName) else {
+        guard !given.isEmpty else {
             throw APIError.validation("clone_url", "is required for generic git servers: the URL FlowForge clones from, e.g. https://git.example.com/team/app.git")
         }
-        return url
+        do {
+            return try await urlPolicy.check(given)
+        } catch let error as APIError where error.message.hasPrefix("repo_url") {
+            throw APIError(error.status, code: error.code, message: "clone_url" + error.message.dropFirst("repo_url".count))
+        }
+    }
+
+    /// When the forge confirmed that this account may read the repository: now, after the access token
+    /// passed the forge's check, or after finding a GitHub App installation linked to the account that
+    /// reaches it. Nil for generic git servers (nothing to ask). Throws a 422 that says what proof is
+    /// missing, or a 502 when the forge could not be asked.
+    private func provenAccess(provider: String, fullName: String, token: String?, userID: String, context: AppRequestContext) async throws -> Int64? {
+        guard ForgeHosts.forgeProviders.contains(provider) else { return nil }
+        if let token {
+            switch await verifier.check(provider: provider, fullName: fullName, token: token, logger: context.logger) {
+            case .readable:
+                return Clock.nowMillis()
+            case .refused(let status):
+                throw APIError(.unprocessableContent, code: "repository_access_unconfirmed",
+                               message: "\(provider) did not confirm that access_token can read \(fullName) (HTTP \(status)); use a token of an account that can read the repository")
+            case .unavailable(let reason):
+                context.logger.warning("could not ask the forge about a repository", metadata: ["provider": "\(provider)", "reason": "\(reason)"])
+                throw APIError(.badGateway, code: "forge_unavailable",
+                               message: "could not ask \(provider) whether access_token can read \(fullName) (\(reason)); try again later")
+            }
+        }
+        if provider == "github", try await installations.installationID(forRepository: fullName, linkedTo: userID) != nil {
+            return Clock.nowMillis()
+        }
+        let how = provider == "github"
+            ? "a GitHub token that can read it, or install the FlowForge GitHub App on it and link the installation to your account (POST /api/user/github/install)"
+            : "a \(provider) token that can read it"
+        throw APIError.validation("access_token", "is required to connect a \(provider) repository: FlowForge asks \(provider) to confirm you can read \(fullName); send \(how)")
     }
 }

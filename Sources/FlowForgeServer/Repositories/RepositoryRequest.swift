@@ -10,16 +10,6 @@ struct RepositoryRequest: Decodable {
 
     static let providers = ["github", "gitlab", "bitbucket", "git"]
 
-    /// The clone URL a forge gives `fullName`; nil for generic git servers, which have no default.
-    static func defaultCloneURL(provider: String, fullName: String) -> String? {
-        switch provider {
-        case "github": "https://github.com/\(fullName).git"
-        case "gitlab": "https://gitlab.com/\(fullName).git"
-        case "bitbucket": "https://bitbucket.org/\(fullName).git"
-        default: nil
-        }
-    }
-
     func validProvider() throws -> String {
         let value = (provider ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard !value.isEmpty else { throw APIError.validation("provider", "is required; use one of \(Self.providers.joined(separator: ", "))") }

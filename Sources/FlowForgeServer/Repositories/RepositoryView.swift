@@ -12,6 +12,8 @@ struct RepositoryView: ResponseEncodable {
     let webhookUrl: String
     let hasAccessToken: Bool
     let createdAt: Date
+    /// When the forge confirmed this account may read the repository; absent for generic git servers.
+    let accessVerifiedAt: Date?
     let webhookSecret: String?
 
     init(_ record: ConnectedRepository, apiBaseURL: String, webhookSecret: String? = nil) {
@@ -22,6 +24,7 @@ struct RepositoryView: ResponseEncodable {
         webhookUrl = Self.webhookURL(apiBaseURL: apiBaseURL, provider: record.provider)
         hasAccessToken = record.accessTokenSealed != nil
         createdAt = Clock.date(millis: record.createdAt)
+        accessVerifiedAt = record.accessVerifiedAt.map(Clock.date(millis:))
         self.webhookSecret = webhookSecret
     }
 

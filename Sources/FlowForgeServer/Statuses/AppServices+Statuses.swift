@@ -7,7 +7,7 @@ extension AppServices {
         StatusOutboxService(
             outbox: statusOutbox,
             sender: StatusSender(
-                gitHubAPIURL: configuration.gitHubAPIURL, gitLabURL: configuration.gitLabURL,
+                gitHubAPIURL: configuration.gitHubAPIURL, gitLabURL: configuration.gitLabAPIURL,
                 bitbucketAPIURL: configuration.bitbucketAPIURL, secretBox: SecretBox(rootSecret: configuration.jwtSecret),
                 installationTokens: installationTokens, httpClient: .shared
             ),

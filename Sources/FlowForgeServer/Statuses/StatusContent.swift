@@ -23,8 +23,22 @@ struct StatusContent: Sendable, Equatable {
     var state: CommitStatusState
     var description: String
 
-    /// One status per pipeline source; the pipeline record carries no name of its own yet.
-    static let context = "flowforge/ci"
+    /// The name of every pipeline today: a repository has one `flowforge.yml`, and so one pipeline.
+    static let pipelineName = "ci"
+
+    /// `flowforge/<pipeline name>/<event kind>`: each kind of event has its own status, so a pull request
+    /// pipeline (possibly skipped by `when`) never replaces the verdict of the push of the same commit.
+    static func context(for pipeline: PipelineRecord) -> String {
+        "flowforge/\(pipelineName)/\(eventKind(pipeline.event))"
+    }
+
+    /// `push`, `pr` or `tag`; any other event keeps its own name.
+    static func eventKind(_ event: String) -> String {
+        switch event {
+        case "pull_request": "pr"
+        default: event
+        }
+    }
     /// GitHub's limit, the strictest of the three forges'.
     static let descriptionLimit = 140
 
@@ -48,8 +62,9 @@ struct StatusContent: Sendable, Equatable {
         case .failure: self.init(state: .failure, description: "Failed" + detail)
         case .error: self.init(state: .error, description: "Could not run" + detail)
         case .canceled: self.init(state: .canceled, description: "Canceled")
-        // `when` excluded this event: nothing failed, so the commit should not look broken.
-        case .skipped: self.init(state: .success, description: "skipped: " + (error ?? "excluded by when"))
+        // `when` excluded this event: nothing ran, so nothing passed either. Never `success`: a skipped pull
+        // request pipeline must not turn a failing commit green.
+        case .skipped: self.init(state: .skipped, description: "Skipped: " + (error ?? "excluded by when"))
         case .pending: self.init(state: .pending, description: "Queued")
         case .running: self.init(state: .running, description: "Running")
         }

@@ -16,6 +16,11 @@ struct StatusPublisher: PipelineLifecycleObserver {
 
     static let forges: Set<String> = ["github", "gitlab", "bitbucket"]
 
+    /// 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
+    static func isFullSHA(_ sha: String) -> Bool {
+        (sha.count == 40 || sha.count == 64) && sha.allSatisfy(\.isHexDigit)
+    }
+
     func statusStored() async { await signal.notify() }
 
     func pipelineFinished(_ pipeline: PipelineRecord) async {
@@ -36,16 +41,22 @@ struct StatusPublisher: PipelineLifecycleObserver {
         logger[metadataKey: "pipeline_id"] = "\(pipeline.id)"
         logger[metadataKey: "repository_id"] = "\(repositoryID)"
         // A queued pipeline may not know its commit yet (a branch to resolve); its `started` status will.
-        guard let sha = pipeline.commitSHA, !sha.isEmpty else {
-            logger.debug("no commit yet; status left for a later milestone", metadata: ["milestone": "\(milestone)"])
+        // Forges take statuses for full commit ids only (Bitbucket's pull request hooks carry 12 digits); the
+        // full one is known once the worker fetched the commit, and its `started` status will carry it.
+        guard let sha = pipeline.commitSHA, Self.isFullSHA(sha) else {
+            logger.debug("no full commit id yet; status left for a later milestone", metadata: ["milestone": "\(milestone)"])
             return nil
         }
         do {
             guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return nil }
             let status = StatusContent(pipeline: pipeline, milestone: milestone)
+            guard status.state.isShown(on: target.provider) else {
+                logger.debug("nothing to post for this state on this forge", metadata: ["state": "\(status.state)"])
+                return nil
+            }
             return NewOutboxStatus(
                 pipelineID: pipeline.id, repositoryID: repositoryID, provider: target.provider,
-                repositoryFullName: target.fullName, sha: sha, context: StatusContent.context,
+                repositoryFullName: target.fullName, sha: sha, context: StatusContent.context(for: pipeline),
                 sequence: milestone.sequence(createdAt: pipeline.createdAt), state: status.state.rawValue,
                 description: status.description, targetURL: "\(frontendURL)/pipelines/\(pipeline.id)"
             )

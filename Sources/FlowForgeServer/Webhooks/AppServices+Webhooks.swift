@@ -15,16 +15,20 @@ extension WebhookController {
         self.init(
             repositories: services.connectedRepositories, deliveries: services.webhookDeliveries,
             installations: services.gitHubInstallations, secretBox: services.secretBox, launcher: services.launcher,
-            gitHubAppSecret: services.configuration.gitHubAppWebhookSecret
+            gitHubAppSecret: services.configuration.gitHubAppWebhookSecret,
+            hosts: ForgeHosts(configuration: services.configuration)
         )
     }
 }
 
 extension RepositoryController {
     init(services: AppServices) {
+        let hosts = ForgeHosts(configuration: services.configuration)
         self.init(
-            repositories: services.connectedRepositories, secretBox: services.secretBox,
+            repositories: services.connectedRepositories, installations: services.gitHubInstallations,
+            secretBox: services.secretBox,
             urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories),
+            hosts: hosts, verifier: ForgeAccessVerifier(hosts: hosts, httpClient: .shared),
             apiBaseURL: services.configuration.apiBaseURL
         )
     }

@@ -29,7 +29,7 @@ extension WebhookController {
             guard let repository else {
                 return try await answer(.ignored("the delivery names no connected repository"), provider: provider, deliveryID: deliveryID, repository: nil)
             }
-            let pipeline = Self.pipeline(for: trigger, repository: repository)
+            let pipeline = Self.pipeline(for: trigger, repository: repository, hosts: hosts)
             let reply = WebhookReply.queued(pipelineID: pipeline.id)
             // The answer commits with the pipeline: a crash can lose neither one alone.
             if let earlier = try await launcher.launch(
@@ -58,27 +58,24 @@ extension WebhookController {
 
     /// The pipeline a trigger asks for, owned by the repository's account. flowforge.yml is read at the
     /// commit by the worker, and its `when` filters see `event` and `branch`.
-    static func pipeline(for trigger: Trigger, repository: ConnectedRepository) -> PipelineRecord {
+    static func pipeline(for trigger: Trigger, repository: ConnectedRepository, hosts: ForgeHosts) -> PipelineRecord {
         PipelineRecord(
             id: UUID().uuidString.lowercased(), userID: repository.userID, repositoryID: repository.id,
-            repoURL: cloneURL(for: trigger, repository: repository), branch: trigger.branch,
+            repoURL: cloneURL(for: trigger, repository: repository, hosts: hosts), branch: trigger.branch,
             commitSHA: trigger.commitSHA, event: trigger.event, commands: nil, environment: [:],
-            createdAt: Clock.nowMillis()
+            createdAt: Clock.nowMillis(), fork: trigger.fork, fetchRef: trigger.fork ? trigger.headRef : nil
         )
     }
 
-    /// The connected clone URL (checked when the repository was connected, and the one its access token
-    /// is for), except for a pull request whose head lives in another repository on the same host (a
-    /// fork): only the fork holds the head commit. A URL on any other host is never used, so a delivery
-    /// cannot point FlowForge at a server the repository's owner did not connect.
-    static func cloneURL(for trigger: Trigger, repository: ConnectedRepository) -> String {
-        guard trigger.event == "pull_request", repository.provider != "git",
-              trigger.cloneURL.lowercased() != repository.cloneURL.lowercased(),
-              let head = URLComponents(string: trigger.cloneURL), let own = URLComponents(string: repository.cloneURL),
-              let headHost = head.host?.lowercased(), headHost == own.host?.lowercased(),
-              head.scheme?.lowercased() == own.scheme?.lowercased(), head.port == own.port,
-              head.user == nil, head.password == nil
-        else { return repository.cloneURL }
-        return trigger.cloneURL
+    /// Where the pipeline clones from. A forge repository: its forge's own host, built from its name, never
+    /// a URL from the delivery or the row; a fork's pull request fetches its head from the base repository's
+    /// pull request ref (GitHub, GitLab), or, where the forge has none (Bitbucket), from the fork itself on
+    /// the same forge host. A generic git repository: the URL its owner connected.
+    static func cloneURL(for trigger: Trigger, repository: ConnectedRepository, hosts: ForgeHosts) -> String {
+        if trigger.fork, trigger.headRef == nil, let head = trigger.headRepositoryFullName,
+           let url = hosts.cloneURL(provider: repository.provider, fullName: RepositoryName.key(head, provider: repository.provider)) {
+            return url
+        }
+        return hosts.cloneURL(for: repository)
     }
 }

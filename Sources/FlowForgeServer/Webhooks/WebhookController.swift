@@ -6,9 +6,11 @@ import Logging
 
 /// `POST /api/webhooks/{github,gitlab,bitbucket,git}`: forge deliveries become pipelines.
 ///
-/// In order: find the connected repository the delivery names (unknown → 404); verify the signature
-/// against its secret, or the GitHub App's (wrong or missing → 401, nothing recorded); answer a known
-/// delivery id with the stored answer; parse (malformed → 400); act on the outcome and store the answer.
+/// In order: find the connections of the repository the delivery names and verify the signature against
+/// each one's secret, or the GitHub App's (an App delivery is for the account the installation is linked
+/// to); an unknown repository and a wrong or missing signature get the same 401 with the same body, so
+/// nobody can probe which names are connected; answer a known delivery id with the stored answer; parse
+/// (malformed → 400); act on the outcome and store the answer.
 /// Only database writes happen here, so forges get their answer in milliseconds; workers do the rest.
 struct WebhookController {
     let repositories: any ConnectedRepositoryRepository
@@ -19,6 +21,8 @@ struct WebhookController {
     /// `GITHUB_APP_WEBHOOK_SECRET`: also accepted for GitHub deliveries, and the only secret for
     /// installation events, which name no repository.
     let gitHubAppSecret: String?
+    /// Forge repositories clone from their forge's own host, whatever the delivery says.
+    let hosts: ForgeHosts
     let forges: [String: any Forge] = [
         "github": GitHubForge(), "gitlab": GitLabForge(), "bitbucket": BitbucketForge(), "git": GenericGitForge(),
     ]
@@ -82,28 +86,44 @@ struct WebhookController {
             guard forge.verify(delivery, secret: appSecret) else { throw Self.badSignature(forge.name, app: true, logger: logger) }
             return nil
         }
-        let fullName = ConnectedRepository.normalizedFullName(named, provider: forge.name)
-        guard let repository = try await repositories.find(provider: forge.name, fullName: fullName) else {
+        let connections = try await repositories.connections(provider: forge.name, fullName: named)
+        for connection in connections {
+            let secret: String
+            do {
+                secret = try connection.webhookSecret(secretBox)
+            } catch {
+                // Said only in the log: another account's broken row must not change this delivery's answer.
+                logger.error("cannot open a repository's webhook secret", metadata: ["repository_id": "\(connection.id)", "error": "\(error)"])
+                continue
+            }
+            if forge.verify(delivery, secret: secret) { return connection }
+        }
+        if let appSecret, forge.verify(delivery, secret: appSecret) {
+            // Signed by GitHub for the App: it is for the account the installation is linked to, and for no
+            // other account that merely connected the same name. Nil (answered "ignored") when that
+            // account has not connected it.
+            guard let linked = try await installations.linkedUser(forRepository: named),
+                  let connection = connections.first(where: { $0.userID == linked })
+            else {
+                logger.info("app delivery for a repository no linked account connected", metadata: ["full_name": "\(named)"])
+                return nil
+            }
+            return connection
+        }
+        if connections.isEmpty {
             logger.info("webhook for a repository that is not connected", metadata: ["full_name": "\(named)"])
-            throw APIError(.notFound, code: "repository_not_connected", message: "no \(forge.name) repository \(named) is connected to FlowForge; connect it with POST /api/user/repositories, then use the webhook secret it returns")
+            // Spend about what a real check costs, so timing tells an unknown name from a bad signature
+            // no better than the answer does.
+            _ = forge.verify(delivery, secret: SecretHashing.randomToken())
         }
-        let secret: String
-        do {
-            secret = try repository.webhookSecret(secretBox)
-        } catch {
-            logger.error("cannot open a repository's webhook secret", metadata: ["repository_id": "\(repository.id)", "error": "\(error)"])
-            throw APIError(.internalServerError, code: "secret_unreadable", message: "FlowForge cannot read this repository's webhook secret (its JWT_SECRET changed); connect the repository again")
-        }
-        guard forge.verify(delivery, secret: secret) || appSecret.map({ forge.verify(delivery, secret: $0) }) == true else {
-            throw Self.badSignature(forge.name, app: false, logger: logger)
-        }
-        return repository
+        throw Self.badSignature(forge.name, app: false, logger: logger)
     }
 
     private static func badSignature(_ provider: String, app: Bool, logger: Logger) -> APIError {
         logger.notice("webhook signature rejected")
         let header = ["gitlab": "X-Gitlab-Token", "bitbucket": "X-Hub-Signature", "git": "X-FlowForge-Signature"][provider] ?? "X-Hub-Signature-256"
         let secret = app ? "GITHUB_APP_WEBHOOK_SECRET" : "the webhook_secret FlowForge returned when the repository was connected"
-        return APIError(.unauthorized, code: "invalid_signature", message: "the \(header) header is missing or does not match; set the webhook's secret to \(secret)")
+        // The same words whether or not the repository is connected: the answer must not tell them apart.
+        return APIError(.unauthorized, code: "invalid_signature", message: "the \(header) header is missing or does not match a repository connected to FlowForge; connect the repository with POST /api/user/repositories and set the webhook's secret to \(secret)")
     }
 }

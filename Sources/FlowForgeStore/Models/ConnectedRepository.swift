@@ -14,11 +14,15 @@ public struct ConnectedRepository: Sendable, Equatable {
     public var webhookSecretSealed: String
     public var accessTokenSealed: String?
     public var createdAt: Int64
+    /// When the forge confirmed that this account may read the repository (its access token, or its linked
+    /// GitHub App installation); nil for generic git servers and for rows connected before the check existed.
+    public var accessVerifiedAt: Int64?
 
     public init(
         id: String, userID: String, provider: String, fullName: String, cloneURL: String,
-        webhookSecretSealed: String, accessTokenSealed: String?, createdAt: Int64
+        webhookSecretSealed: String, accessTokenSealed: String?, createdAt: Int64, accessVerifiedAt: Int64? = nil
     ) {
+        self.accessVerifiedAt = accessVerifiedAt
         self.id = id
         self.userID = userID
         self.provider = provider

@@ -29,12 +29,20 @@ public struct PipelineRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var startedAt: Int64?
     public var completedAt: Int64?
+    /// A pull request whose head lives in another repository: its code is a stranger's, so it clones with
+    /// read-only credentials at most and never gets the repository's own token.
+    public var fork: Bool
+    /// A ref to fetch besides branches and tags (`refs/pull/7/head`), when the commit is only reachable there.
+    public var fetchRef: String?
 
     public init(
         id: String, userID: String, repositoryID: String? = nil, repoURL: String, branch: String, commitSHA: String?,
         event: String, status: PipelineStatus = .pending, error: String? = nil, commands: [String]?,
-        environment: [String: String], createdAt: Int64, startedAt: Int64? = nil, completedAt: Int64? = nil
+        environment: [String: String], createdAt: Int64, startedAt: Int64? = nil, completedAt: Int64? = nil,
+        fork: Bool = false, fetchRef: String? = nil
     ) {
+        self.fork = fork
+        self.fetchRef = fetchRef
         self.id = id
         self.userID = userID
         self.repositoryID = repositoryID

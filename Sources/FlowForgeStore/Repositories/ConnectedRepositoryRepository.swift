@@ -4,16 +4,18 @@ import SQLKit
 /// Repositories connected to accounts. Reads that take a `userID` only ever see that account's rows, so
 /// another account's repository looks exactly like a missing one.
 public protocol ConnectedRepositoryRepository: Sendable {
-    /// Inserts the repository; throws `StoreError.conflict` when `provider` + `fullName` is already
-    /// connected (to any account: one repository's webhooks can start only one account's pipelines).
+    /// Inserts the repository; throws `StoreError.conflict` when the same account already connected
+    /// `provider` + `fullName`. Other accounts may connect the same name: a name connected by one account
+    /// must not block the account that really owns it, and each connection has its own webhook secret.
     func create(_ repository: ConnectedRepository) async throws
     /// The account's repositories, newest first.
     func list(userID: String) async throws -> [ConnectedRepository]
     func find(id: String, userID: String) async throws -> ConnectedRepository?
     /// Any account's repository by id (workers and status posting, which act for the owner).
     func find(id: String) async throws -> ConnectedRepository?
-    /// The repository a webhook names; nil when none is connected.
-    func find(provider: String, fullName: String) async throws -> ConnectedRepository?
+    /// Every account's connection of the repository a webhook names (matched as `RepositoryName` says),
+    /// oldest first; empty when none is connected. The delivery's signature tells which one it is for.
+    func connections(provider: String, fullName: String) async throws -> [ConnectedRepository]
     /// Removes the account's repository; false when it does not exist or belongs to someone else.
     /// Its pipelines stay (their `repository_id` becomes null). Safe to call twice.
     func delete(id: String, userID: String) async throws -> Bool
@@ -29,10 +31,11 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
             try await database.withConnection { db in
                 try await db.raw("""
                     INSERT INTO repositories (id, user_id, provider, full_name, clone_url, webhook_secret_encrypted,
-                                              access_token_encrypted, created_at)
+                                              access_token_encrypted, created_at, access_verified_at)
                     VALUES (\(bind: repository.id), \(bind: repository.userID), \(bind: repository.provider),
-                            \(bind: repository.fullName), \(bind: repository.cloneURL), \(bind: repository.webhookSecretSealed),
-                            \(bind: repository.accessTokenSealed), \(bind: repository.createdAt))
+                            \(bind: RepositoryName.key(repository.fullName, provider: repository.provider)),
+                            \(bind: repository.cloneURL), \(bind: repository.webhookSecretSealed),
+                            \(bind: repository.accessTokenSealed), \(bind: repository.createdAt), \(bind: repository.accessVerifiedAt))
                     """).run()
             }
         }
@@ -59,11 +62,15 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
         }
     }
 
-    public func find(provider: String, fullName: String) async throws -> ConnectedRepository? {
+    public func connections(provider: String, fullName: String) async throws -> [ConnectedRepository] {
         try await database.withConnection { db in
+            // Names are stored in their `RepositoryName.key` form, so an equality on the key is the
+            // case rule and can use the (provider, full_name) index.
             try await db.raw("""
-                SELECT * FROM repositories WHERE provider = \(bind: provider) AND full_name = \(bind: fullName)
-                """).first().map(Self.record)
+                SELECT * FROM repositories
+                WHERE provider = \(bind: provider) AND full_name = \(bind: RepositoryName.key(fullName, provider: provider))
+                ORDER BY created_at, id
+                """).all().map(Self.record)
         }
     }
 
@@ -80,7 +87,8 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
             id: try row.string("id"), userID: try row.string("user_id"), provider: try row.string("provider"),
             fullName: try row.string("full_name"), cloneURL: try row.string("clone_url"),
             webhookSecretSealed: try row.string("webhook_secret_encrypted"),
-            accessTokenSealed: try row.optionalString("access_token_encrypted"), createdAt: try row.int64("created_at")
+            accessTokenSealed: try row.optionalString("access_token_encrypted"), createdAt: try row.int64("created_at"),
+            accessVerifiedAt: try row.optionalInt64("access_verified_at")
         )
     }
 }

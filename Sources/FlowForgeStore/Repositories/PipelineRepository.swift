@@ -52,10 +52,12 @@ public struct SQLPipelineRepository: PipelineRepository {
         let stored: Bool = try await database.transaction { db in
             if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
             try await db.raw("""
-                INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, commands, env, created_at)
+                INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, commands, env, created_at,
+                                       fork, fetch_ref)
                 VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
                         \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
-                        \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt))
+                        \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
+                        \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef))
                 """).run()
             try await db.raw("""
                 INSERT INTO jobs (id, pipeline_id, status, attempts, available_at, created_at)
@@ -209,7 +211,8 @@ public struct SQLPipelineRepository: PipelineRepository {
             event: try row.string("event"), status: PipelineStatus(rawValue: try row.string("status")) ?? .error,
             error: try row.optionalString("error"), commands: commands, environment: environment,
             createdAt: try row.int64("created_at"), startedAt: try row.optionalInt64("started_at"),
-            completedAt: try row.optionalInt64("completed_at")
+            completedAt: try row.optionalInt64("completed_at"),
+            fork: try row.optionalInt64("fork").map { $0 != 0 } ?? false, fetchRef: try row.optionalString("fetch_ref")
         )
     }
 }

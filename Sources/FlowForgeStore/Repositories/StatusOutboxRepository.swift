@@ -66,7 +66,8 @@ public struct StatusRepositoryTarget: Sendable, Equatable {
     public var fullName: String
     /// The forge token as stored (encrypted); nil when the repository has none.
     public var accessTokenEncrypted: String?
-    /// For GitHub: an active App installation that reaches this repository, preferred over the token.
+    /// For GitHub: an active App installation that reaches this repository and is linked to the
+    /// repository's account, preferred over the token.
     public var gitHubInstallationID: Int64?
 }
 
@@ -185,16 +186,16 @@ public struct SQLStatusOutboxRepository: StatusOutboxRepository {
     public func target(repositoryID: String) async throws -> StatusRepositoryTarget? {
         try await database.withConnection { db in
             guard let row = try await db.raw("""
-                SELECT id, provider, full_name, access_token_encrypted FROM repositories WHERE id = \(bind: repositoryID)
+                SELECT id, user_id, provider, full_name, access_token_encrypted FROM repositories WHERE id = \(bind: repositoryID)
                 """).first() else { return nil }
             let provider = try row.string("provider"), fullName = try row.string("full_name")
             var installation: Int64?
             if provider == "github" {
-                installation = try await db.raw("""
-                    SELECT i.id AS id FROM github_installation_repositories r
-                    JOIN github_installations i ON i.id = r.installation_id
-                    WHERE r.full_name = \(bind: fullName) AND i.suspended_at IS NULL ORDER BY i.id LIMIT 1
-                    """).first().map { try $0.int64("id") }
+                // Only an installation linked to the repository's own account: another account's App
+                // token never posts for it.
+                installation = try await db.raw(RepositoryName.linkedInstallationQuery(
+                    fullName: fullName, userID: try row.string("user_id")
+                )).first().map { try $0.int64("id") }
             }
             return StatusRepositoryTarget(
                 id: try row.string("id"), provider: provider, fullName: fullName,

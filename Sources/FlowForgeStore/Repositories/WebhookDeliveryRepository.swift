@@ -70,10 +70,15 @@ public protocol GitHubInstallationRepository: Sendable {
     /// `suspendedAt`; any other action records it. `added` / `removed` full names update its repositories.
     func apply(id: Int64, account: String, action: String, added: [String], removed: [String], at: Int64) async throws
     func find(id: Int64) async throws -> GitHubInstallation?
-    /// The id of an unsuspended installation that reaches `fullName` (matched ignoring case, as GitHub
-    /// names are), or nil.
-    func installationID(forRepository fullName: String) async throws -> Int64?
-    /// Links the installation to an account (the App's setup callback); false when it is not recorded yet.
+    /// The id of an unsuspended installation that reaches `fullName` (matched as `RepositoryName` says)
+    /// and is linked to `userID`, or nil. An installation nobody linked, or linked to another account,
+    /// serves no one: its tokens are for the accounts proven to own it.
+    func installationID(forRepository fullName: String, linkedTo userID: String) async throws -> Int64?
+    /// The account the installation is linked to, when an unsuspended installation reaching `fullName` is
+    /// linked; nil otherwise. App deliveries start pipelines only there.
+    func linkedUser(forRepository fullName: String) async throws -> String?
+    /// Links the installation to an account, once the caller has proven that account may use it (GitHub
+    /// listed it among the signed-in user's installations). Returns true; safe to call twice.
     func link(id: Int64, userID: String) async throws -> Bool
 }
 
@@ -101,12 +106,13 @@ public struct SQLGitHubInstallationRepository: GitHubInstallationRepository {
             for name in added {
                 try await db.raw("""
                     INSERT INTO github_installation_repositories (installation_id, full_name)
-                    VALUES (\(bind: id), \(bind: name)) ON CONFLICT DO NOTHING
+                    VALUES (\(bind: id), \(bind: RepositoryName.key(name, provider: "github"))) ON CONFLICT DO NOTHING
                     """).run()
             }
             for name in removed {
                 try await db.raw("""
-                    DELETE FROM github_installation_repositories WHERE installation_id = \(bind: id) AND full_name = \(bind: name)
+                    DELETE FROM github_installation_repositories WHERE installation_id = \(bind: id)
+                    AND LOWER(full_name) = \(bind: RepositoryName.key(name, provider: "github"))
                     """).run()
             }
         }
@@ -125,14 +131,22 @@ public struct SQLGitHubInstallationRepository: GitHubInstallationRepository {
         }
     }
 
-    public func installationID(forRepository fullName: String) async throws -> Int64? {
+    public func installationID(forRepository fullName: String, linkedTo userID: String) async throws -> Int64? {
+        try await database.withConnection { db in
+            try await db.raw(RepositoryName.linkedInstallationQuery(fullName: fullName, userID: userID))
+                .first().map { try $0.int64("id") }
+        }
+    }
+
+    public func linkedUser(forRepository fullName: String) async throws -> String? {
         try await database.withConnection { db in
             try await db.raw("""
-                SELECT i.id AS id FROM github_installation_repositories r
+                SELECT i.user_id AS user_id FROM github_installation_repositories r
                 JOIN github_installations i ON i.id = r.installation_id
-                WHERE LOWER(r.full_name) = LOWER(\(bind: fullName)) AND i.suspended_at IS NULL
+                WHERE LOWER(r.full_name) = \(bind: RepositoryName.key(fullName, provider: "github"))
+                  AND i.suspended_at IS NULL AND i.user_id IS NOT NULL
                 ORDER BY i.id LIMIT 1
-                """).first().map { try $0.int64("id") }
+                """).first().map { try $0.string("user_id") }
         }
     }
 
