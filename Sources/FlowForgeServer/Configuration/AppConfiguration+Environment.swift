@@ -85,6 +85,7 @@ extension AppConfiguration {
         )
         try configuration.readForgeSettings(env)
         try configuration.readOAuthSettings(env)
+        try configuration.readSecuritySettings(env, secrets: secrets)
         return configuration
     }
 }
