@@ -83,15 +83,28 @@ final class RawHTTPConnection: Sendable {
         return parts.count >= 2 && parts[0].hasPrefix("HTTP/1.") ? Int(parts[1]) : nil
     }
 
+    /// Writes `count` bytes of body and waits until the socket took all of them (the server read them, or
+    /// buffers had room); false if `timeout` passed first (the server stopped reading), in which case the
+    /// connection is closed here.
+    func write(bytes count: Int, within timeout: Duration) async -> Bool {
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(ByteBuffer(repeating: UInt8(ascii: "x"), count: count), promise: written)
+        return await Self.first(written.futureResult, timeout: timeout, channel: channel)
+    }
+
     /// Waits until the server ends the stream (end of input, or the connection closed); false if `timeout`
     /// passed first, in which case the connection is closed here.
     func waitForEnd(timeout: Duration) async -> Bool {
-        let ended = collector.ended.futureResult
+        await Self.first(collector.ended.futureResult, timeout: timeout, channel: channel)
+    }
+
+    /// True when `future` completes (either way) before `timeout`; else closes `channel`, which is what
+    /// completes the future then.
+    private static func first(_ future: EventLoopFuture<Void>, timeout: Duration, channel: any Channel) async -> Bool {
         let outcome = Outcome()
-        let channel = self.channel
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await ended.get()
+                try? await future.get()
                 outcome.decide(true)
             }
             group.addTask {
