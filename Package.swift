@@ -75,6 +75,9 @@ let package = Package(
             dependencies: [
                 "FlowForgeCore", "FlowForgeGit", "FlowForgeRunner", "FlowForgeForges", "FlowForgeStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The HTTP server's own connection handling (timeouts, connection cap).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -10,7 +10,7 @@ struct FlowForgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowforge",
         abstract: "FlowForge: an API-first, ephemeral CI/CD service.",
-        subcommands: [Serve.self, Worker.self, Migrate.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -51,6 +51,35 @@ struct Migrate: AsyncParsableCommand {
         let applied = try await Migrator(database: database, logger: logger).migrate()
         await database.shutdown()
         print(applied.isEmpty ? "database is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Operator tasks.", subcommands: [RotateKey.self])
+}
+
+struct RotateKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-key",
+        abstract: "Re-seal every stored secret under FLOWFORGE_ENCRYPTION_KEY (old keys in FLOWFORGE_ENCRYPTION_KEY_PREVIOUS)."
+    )
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        var logger = Logger(label: "flowforge.rotate-key")
+        logger.logLevel = configuration.logLevel
+        let database = try openDatabase(configuration, logger: logger)
+        let report: KeyRotationReport
+        do {
+            try await Migrator(database: database, logger: logger).migrate()
+            report = try await KeyRotation(configuration: configuration, database: database, logger: logger).run()
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
+        print(report.description)
+        if !report.unreadable.isEmpty { throw ExitCode.failure }
     }
 }
 

@@ -101,7 +101,7 @@ struct GitHubAppSetupTests {
     }
 
     private func saveGitHubIdentity(userID: String, token: String, _ configuration: AppConfiguration) async throws {
-        let box = SecretBox(rootSecret: configuration.jwtSecret)
+        let box = SecretBox(configuration: configuration)
         let database = try openDatabase(configuration, logger: Logger(label: "test"))
         do {
             try await SQLOAuthIdentityRepository(database: database).save(OAuthIdentityRecord(

@@ -69,7 +69,7 @@ struct OAuthTests {
                 let identity = try #require(try await SQLOAuthIdentityRepository(database: database).find(provider: "github", providerUserID: "4242"))
                 await database.shutdown()
                 #expect(!identity.accessTokenSealed.contains(FakeOAuthForge.grantedToken))
-                #expect(try SecretBox(rootSecret: configuration.jwtSecret).open(identity.accessTokenSealed, purpose: "oauth_identities:github:4242:access") == FakeOAuthForge.grantedToken)
+                #expect(try SecretBox(configuration: configuration).open(identity.accessTokenSealed, purpose: "oauth_identities:github:4242:access") == FakeOAuthForge.grantedToken)
 
                 let (_, again, againCookie) = try await Self.begin(client, "/auth/github")
                 let second = try Self.fragment(try await Self.finish(client, "github", state: again, cookie: againCookie))

@@ -25,11 +25,11 @@ struct ProfileAndKeyRouteTests {
             let session = try await client.register(email: "old@example.com", password: "first-password")
             _ = try await client.register(email: "taken@example.com")
 
-            let taken = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["email": "taken@example.com"])
+            let taken = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["email": "taken@example.com", "current_password": "first-password"])
             #expect(taken.status == .conflict)
-            let invalid = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["email": "nope"])
+            let invalid = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["email": "nope", "current_password": "first-password"])
             #expect(invalid.status == .unprocessableContent)
-            let renamed = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["email": "new@example.com"])
+            let renamed = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["email": "new@example.com", "current_password": "first-password"])
             #expect(try json(renamed)["email"] as? String == "new@example.com")
 
             let noCurrent = try await client.send(.patch, "/api/user/profile", token: session.access, json: ["password": "second-password"])

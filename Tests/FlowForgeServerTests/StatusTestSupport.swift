@@ -12,7 +12,7 @@ import Testing
 struct StatusStoreFixture: Sendable {
     let database: Database
     let outbox: SQLStatusOutboxRepository
-    let secretBox = SecretBox(rootSecret: Array("status-tests-jwt-secret-of-32-bytes-or-more".utf8))
+    let secretBox = SecretBox(key: Array("status-tests-encryption-key-32-b".utf8))
     /// provider → repository id
     let repositories: [String: String]
     /// provider → pipeline id
@@ -33,7 +33,7 @@ struct StatusStoreFixture: Sendable {
             ? Database.sqlite(path: String(made.url.dropFirst("sqlite://".count)), logger: logger)
             : try Database.postgres(url: made.url, logger: logger)
         try await Migrator(database: database, logger: logger).migrate()
-        let box = SecretBox(rootSecret: Array("status-tests-jwt-secret-of-32-bytes-or-more".utf8))
+        let box = SecretBox(key: Array("status-tests-encryption-key-32-b".utf8))
         var repositories: [String: String] = [:], pipelines: [String: String] = [:]
         let userID = UUID().uuidString.lowercased()
         let now = Clock.nowMillis()

@@ -1,6 +1,7 @@
 import FlowForgeStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -39,8 +40,11 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let services = try await openServices(configuration: configuration, logger: logger)
     let router = buildRouter(services: services)
+    let limits = ConnectionLimits(configuration: configuration)
+    let connections = ConnectionCounter(limit: limits.maxConnections)
     var app = Application(
         router: router,
+        server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: limits, counter: connections) },
         configuration: .init(address: .hostname(address.hostname, port: address.port), serverName: "FlowForge"),
         logger: services.logger
     )

@@ -6,9 +6,15 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: services.configuration.maxFileSize))
-    router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(
-        windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.rateLimitMaxRequests
-    )))
+    router.add(middleware: RateLimitMiddleware(
+        limiter: RateLimiter(windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.rateLimitMaxRequests),
+        webhookLimiter: RateLimiter(
+            windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.webhookRateLimitMaxRequests
+        ),
+        identities: RateLimitIdentities(
+            accessTokens: services.accessTokens, apiKeys: services.apiKeys, apiKeySalt: services.configuration.apiKeySalt
+        )
+    ))
 
     router.addRoutes(HealthController(database: services.database).endpoints)
     router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")
@@ -33,7 +39,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
 
     let account = router.group("/api/user").add(middleware: AccessTokenMiddleware(services: services))
     account.addRoutes(
-        ProfileController(services: services, refreshTokens: services.sessions.refreshTokens).endpoints, atPath: "profile"
+        ProfileController(services: services).endpoints, atPath: "profile"
     )
     account.addRoutes(APIKeyController(services: services).endpoints, atPath: "api-keys")
     account.addRoutes(RepositoryController(services: services).endpoints, atPath: "repositories")

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// Authenticates account routes with a JWT access token (`Authorization: Bearer <jwt>`); anything else is 401.
-/// A token of a deleted account is refused too.
+/// A token of a deleted account is refused too, and so is one issued before the account's last password
+/// change (its `gen` claim is below the account's token generation).
 struct AccessTokenMiddleware: RouterMiddleware {
     let services: AppServices
 
@@ -13,12 +14,15 @@ struct AccessTokenMiddleware: RouterMiddleware {
                 ? APIError(.unauthorized, code: "unauthorized", message: "API keys work on /api/v1 routes only; sign in for an access token to manage your account")
                 : APIError.unauthorized
         }
-        guard let userID = await services.accessTokens.verify(token), try await services.users.find(id: userID) != nil else {
+        guard let claims = await services.accessTokens.verifiedClaims(token),
+              let user = try await services.users.find(id: claims.sub.value),
+              claims.gen ?? 0 == user.tokenGeneration
+        else {
             throw APIError(.unauthorized, code: "invalid_token", message: "the access token is invalid or expired; refresh it or sign in again")
         }
         var context = context
-        context.userID = userID
-        context.logger[metadataKey: "user_id"] = "\(userID)"
+        context.userID = user.id
+        context.logger[metadataKey: "user_id"] = "\(user.id)"
         return try await next(request, context)
     }
 }
@@ -33,7 +37,13 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, code: "unauthorized", message: "send an API key as `Authorization: Bearer ff_…`; create one at POST /api/user/api-keys")
         }
         let hash = SecretHashing.hmacHex(token, key: services.configuration.apiKeySalt)
-        guard let key = try await services.apiKeys.findActive(keyHash: hash) else {
+        let verified: APIKeyRecord?
+        if let known = context.verifiedAPIKey {
+            verified = known
+        } else {
+            verified = try await services.apiKeys.findActive(keyHash: hash)
+        }
+        guard let key = verified else {
             throw APIError(.unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")
         }
         let now = Clock.nowMillis()

@@ -32,7 +32,7 @@ struct SessionIssuer: Sendable {
         )
         return SessionResponse(
             user: .init(id: user.id, email: user.email, plan: user.plan),
-            accessToken: try await accessTokens.issue(userID: user.id),
+            accessToken: try await accessTokens.issue(userID: user.id, generation: user.tokenGeneration),
             refreshToken: refresh,
             expiresIn: Int(accessTokens.lifetime)
         )

@@ -86,6 +86,7 @@ extension AppConfiguration {
         try configuration.readForgeSettings(env)
         try configuration.readOAuthSettings(env)
         try configuration.readOperationsSettings(env)
+        try configuration.readSecuritySettings(env, secrets: secrets)
         return configuration
     }
 }

@@ -66,6 +66,19 @@ public struct AppConfiguration: Sendable {
     public var statusRetryBaseMillis: Int = 1_000
     /// Shutdown grace, the reaper's interval and retention (`OperationsSettings`).
     public var operations = OperationsSettings()
+    /// `FLOWFORGE_ENCRYPTION_KEY` (32 bytes): seals forge tokens and webhook secrets. Set by
+    /// `readSecuritySettings`; see `AppConfiguration+Security.swift` for this group of settings.
+    public var encryptionKey: [UInt8] = []
+    /// `FLOWFORGE_ENCRYPTION_KEY_PREVIOUS`: keys that only open values sealed before a rotation.
+    public var previousEncryptionKeys: [[UInt8]] = []
+    /// `FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS`: webhook deliveries per address per `RATE_LIMIT_WINDOW`.
+    public var webhookRateLimitMaxRequests: Int = 10_000
+    /// `FLOWFORGE_HTTP_IDLE_TIMEOUT` (ms): an open connection with no request in flight is closed after this.
+    public var httpIdleTimeoutMillis: Int = 60_000
+    /// `FLOWFORGE_HTTP_HEADER_TIMEOUT` (ms): a request's head must have arrived in full within this.
+    public var httpHeaderTimeoutMillis: Int = 10_000
+    /// `FLOWFORGE_HTTP_MAX_CONNECTIONS`: connections beyond this are answered 503 and closed.
+    public var httpMaxConnections: Int = 10_000
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String

@@ -24,3 +24,19 @@ struct GeneratedSecrets {
         }
     }
 }
+
+extension GeneratedSecrets {
+    /// A 32-byte key kept as 64 hex digits in `secrets/<name>` (generated on first start), decoded to its bytes.
+    /// A file that is not such a key stops start-up rather than being replaced: values sealed under it would
+    /// become unreadable.
+    func key(named name: String, variable: String) throws -> [UInt8] {
+        let file = directory.appendingPathComponent("secrets", isDirectory: true).appendingPathComponent(name)
+        let text = try value(named: name, variable: variable)
+        guard let bytes = AppConfiguration.hexBytes(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              bytes.count == 32
+        else {
+            throw ConfigurationError(variable: variable, message: "is unset and \(file.path) does not hold a 32-byte key as 64 hex digits; restore that file or set \(variable)")
+        }
+        return bytes
+    }
+}

@@ -49,7 +49,7 @@ struct AuthController {
             throw APIError.validation(body.email == nil ? "email" : "password", "is required")
         }
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = RateLimitIdentities.addressKey(context.remoteAddress)
         try await services.throttle.check(email: email, address: address)
 
         let user = try await services.users.find(email: email)
@@ -59,7 +59,7 @@ struct AuthController {
             context.logger.notice("failed sign-in", metadata: ["client": "\(address)"])
             throw APIError(.unauthorized, code: "invalid_credentials", message: "email or password is incorrect")
         }
-        try await services.throttle.recordSuccess(email: email)
+        try await services.throttle.recordSuccess(email: email, address: address)
         return try await services.sessions.issue(for: user)
     }
 

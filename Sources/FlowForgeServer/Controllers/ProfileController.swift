@@ -5,7 +5,6 @@ import Hummingbird
 /// `GET` and `PATCH /api/user/profile` for the signed-in account.
 struct ProfileController {
     let services: AppServices
-    let refreshTokens: any RefreshTokenRepository
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -39,28 +38,27 @@ struct ProfileController {
         let currentPassword: String?
     }
 
-    /// Changes email and/or password. A new password needs the current one, and ends every other session
-    /// (all refresh tokens are revoked).
+    /// Changes email and/or password; either needs `current_password`, so a stolen access token alone can
+    /// neither take the account over by e-mail nor lock its owner out. A new password ends every session of
+    /// the account, this one included (every refresh token is revoked and every access token issued before
+    /// is refused): the client signs in again with the new password.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Profile {
         let body = try await request.decodeJSON(UpdateBody.self, context: context)
         var user = try await currentUser(context)
         if body.email == nil && body.password == nil {
             throw APIError.validation("body", "send email and/or password (with current_password) to change")
         }
-        if let email = body.email {
-            user.email = try AccountValidation.email(email)
+        let newEmail = try body.email.map(AccountValidation.email)
+        let newPassword = try body.password.map { try AccountValidation.password($0) }
+        guard let current = body.currentPassword else {
+            let what = newPassword == nil ? "the email" : "the password"
+            throw APIError.validation("current_password", "is required to change \(what)")
         }
-        var passwordChanged = false
-        if let password = body.password {
-            let newPassword = try AccountValidation.password(password)
-            guard let current = body.currentPassword else {
-                throw APIError.validation("current_password", "is required to change the password")
-            }
-            guard try await services.passwords.verify(current, hash: user.passwordHash) else {
-                throw APIError(.forbidden, code: "current_password_incorrect", message: "current_password is incorrect")
-            }
-            user.passwordHash = try await services.passwords.hash(newPassword)
-            passwordChanged = true
+        guard try await services.passwords.verify(current, hash: user.passwordHash) else {
+            throw APIError(.forbidden, code: "current_password_incorrect", message: "current_password is incorrect")
+        }
+        if let newEmail {
+            user.email = newEmail
         }
         user.updatedAt = Clock.nowMillis()
         do {
@@ -68,8 +66,14 @@ struct ProfileController {
         } catch StoreError.conflict {
             throw APIError(.conflict, code: "email_taken", message: "another account already uses this email")
         }
-        if passwordChanged {
-            try await refreshTokens.revokeAll(userID: user.id, at: user.updatedAt)
+        if let newPassword {
+            let hash = try await services.passwords.hash(newPassword)
+            guard let generation = try await services.users.changePassword(id: user.id, passwordHash: hash, at: user.updatedAt) else {
+                throw APIError.unauthorized
+            }
+            user.passwordHash = hash
+            user.tokenGeneration = generation
+            context.logger.info("password changed; every session ended", metadata: ["user_id": "\(user.id)"])
         }
         return Profile(user)
     }

@@ -1,3 +1,4 @@
+import FlowForgeStore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -9,6 +10,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Set by `AccessTokenMiddleware` (account routes) or `APIKeyMiddleware` (v1 routes).
     public var userID: String?
     public var apiKeyID: String?
+    /// An API key the rate limiter already verified, so `APIKeyMiddleware` need not look it up again.
+    var verifiedAPIKey: APIKeyRecord?
     public var maxUploadSize: Int = 2 * 1024 * 1024
     public let remoteAddress: SocketAddress?
 

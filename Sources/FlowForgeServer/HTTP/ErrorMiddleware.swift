@@ -24,7 +24,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .notFound:
             return APIError(.notFound, code: "not_found", message: "no such route; see the API documentation for the available paths")
         case .contentTooLarge:
-            return APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than this server accepts (MAX_FILE_SIZE)")
+            // The rest of the body is not read: end the connection after this answer.
+            return APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than this server accepts (MAX_FILE_SIZE)", headers: [.connection: "close"])
         case .methodNotAllowed:
             return APIError(.methodNotAllowed, code: "method_not_allowed", message: "this path does not accept that method")
         case .badRequest:

@@ -1,46 +1,54 @@
 import FlowForgeStore
 import Hummingbird
+import Synchronization
 
 /// Fixed-window request counting per client (`RATE_LIMIT_MAX_REQUESTS` per `RATE_LIMIT_WINDOW` ms), kept in
 /// this process's memory: each replica limits on its own, which bounds a client at replicas × the limit.
-actor RateLimiter {
-    let window: Int64
-    let limit: Int
-    private var windows: [String: (start: Int64, count: Int)] = [:]
+final class RateLimiter: Sendable {
+    private let table: Mutex<RateLimitTable>
 
-    init(windowMillis: Int, limit: Int) {
-        self.window = Int64(windowMillis)
-        self.limit = limit
+    init(windowMillis: Int, limit: Int, capacity: Int = 100_000) {
+        table = Mutex(RateLimitTable(windowMillis: Int64(windowMillis), limit: limit, capacity: capacity))
     }
 
     /// Counts one request; nil when allowed, else the milliseconds until the client's window ends.
     func admit(_ client: String, now: Int64) -> Int64? {
-        if windows.count > 100_000 { windows = windows.filter { now - $0.value.start < window } }
-        var entry = windows[client] ?? (start: now, count: 0)
-        if now - entry.start >= window { entry = (start: now, count: 0) }
-        entry.count += 1
-        windows[client] = entry
-        return entry.count > limit ? entry.start + window - now : nil
+        table.withLock { $0.admit(client, now: now) }
     }
 }
 
-/// Answers 429 with `Retry-After` once a client (its bearer token, else its address) used up its window.
-/// Forge webhooks are not counted: they are verified by signature and come in bursts from few addresses.
+/// Answers 429 with `Retry-After` once a client used up its window.
+///
+/// A client is the account of a verified access token, the verified API key, or else its address: an
+/// unverified `Authorization` header counts against the address, so random bearer strings do not buy fresh
+/// windows. Forge webhooks (`/api/webhooks/*`) are counted per address in a limiter of their own, because they
+/// come in bursts from a few forge addresses and must not eat the API allowance of a user behind the same NAT.
 struct RateLimitMiddleware: RouterMiddleware {
     let limiter: RateLimiter
+    let webhookLimiter: RateLimiter
+    let identities: RateLimitIdentities
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/") || path.hasPrefix("/v1/"), !path.hasPrefix("/api/webhooks/") else {
+        guard path.hasPrefix("/api/") || path.hasPrefix("/v1/") else {
             return try await next(request, context)
         }
-        let client = request.bearerToken.map { "token:" + SecretHashing.sha256Hex($0) }
-            ?? "address:" + (context.remoteAddress?.ipAddress ?? "unknown")
-        if let wait = await limiter.admit(client, now: Clock.nowMillis()) {
+        var context = context
+        let wait: Int64?
+        let setting: String
+        if path.hasPrefix("/api/webhooks/") {
+            wait = webhookLimiter.admit("address:" + RateLimitIdentities.addressKey(context.remoteAddress), now: Clock.nowMillis())
+            setting = "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS"
+        } else {
+            let client = try await identities.client(of: request, context: &context)
+            wait = limiter.admit(client, now: Clock.nowMillis())
+            setting = "RATE_LIMIT_MAX_REQUESTS"
+        }
+        if let wait {
             let seconds = max(1, (wait + 999) / 1000)
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
-                message: "too many requests; try again in \(seconds) s (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW)",
+                message: "too many requests; try again in \(seconds) s (\(setting) per RATE_LIMIT_WINDOW)",
                 headers: [.retryAfter: String(seconds)]
             )
         }

@@ -86,8 +86,12 @@ struct OAuthController {
         ])
     }
 
-    /// The account this forge user signs into: the one already linked, the one being linked, the one with the
-    /// same verified email, or a new one.
+    /// The account this forge user signs into: the one already linked, the one being linked, or a new one.
+    ///
+    /// Never an existing account found by e-mail alone: FlowForge does not verify the addresses people sign up
+    /// with, so whoever registered the address first (perhaps not its owner) would otherwise receive the forge
+    /// identity, or the forge user would receive an account someone else prepared. An account is linked only
+    /// by its signed-in owner (`POST /api/user/oauth/<forge>/authorize`).
     private func account(for forgeUser: OAuthUser, provider: OAuthProvider, linkUserID: String?) async throws -> UserRecord {
         if let existing = try await identities.find(provider: provider.name, providerUserID: forgeUser.id) {
             if let linkUserID, linkUserID != existing.userID {
@@ -99,8 +103,8 @@ struct OAuthController {
             guard let user = try await services.users.find(id: linkUserID) else { throw APIError.unauthorized }
             return user
         }
-        if let email = forgeUser.email?.lowercased(), let user = try await services.users.find(email: email) {
-            return user
+        if let email = forgeUser.email?.lowercased(), try await services.users.find(email: email) != nil {
+            throw Self.accountExists(provider)
         }
         let now = Clock.nowMillis()
         let user = UserRecord(
@@ -110,8 +114,19 @@ struct OAuthController {
             passwordHash: try await services.passwords.hash(SecretHashing.randomToken(bytes: 24)),
             plan: "free", createdAt: now, updatedAt: now
         )
-        try await services.users.create(user)
+        do {
+            try await services.users.create(user)
+        } catch StoreError.conflict {
+            throw Self.accountExists(provider)
+        }
         return user
+    }
+
+    static func accountExists(_ provider: OAuthProvider) -> APIError {
+        APIError(
+            .conflict, code: "account_exists",
+            message: "a FlowForge account with the email of this \(provider.name) account already exists; sign in with your password and link \(provider.name) from your account settings (POST /api/user/oauth/\(provider.name)/authorize)"
+        )
     }
 
     private func authorizeURL(_ forge: String, linkUserID: String?) async throws -> (url: String, cookie: String) {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Who signed in at the forge. `email` is set only when the forge says it is verified, because an account
-/// is linked by email and an unverified address would let anyone claim someone else's account.
+/// Who signed in at the forge. `email` is set only when the forge says it is verified: a new account takes
+/// it, and a sign-in whose address already has an account is refused (never linked by e-mail).
 struct OAuthUser: Sendable, Equatable {
     var id: String
     var login: String

@@ -8,7 +8,7 @@ extension AppServices {
             outbox: statusOutbox,
             sender: StatusSender(
                 gitHubAPIURL: configuration.gitHubAPIURL, gitLabURL: configuration.gitLabAPIURL,
-                bitbucketAPIURL: configuration.bitbucketAPIURL, secretBox: SecretBox(rootSecret: configuration.jwtSecret),
+                bitbucketAPIURL: configuration.bitbucketAPIURL, secretBox: secretBox,
                 installationTokens: installationTokens, httpClient: .shared
             ),
             policy: StatusRetryPolicy(baseDelayMillis: Int64(configuration.statusRetryBaseMillis)),

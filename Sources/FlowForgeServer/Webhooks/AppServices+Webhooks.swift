@@ -7,7 +7,7 @@ extension AppServices {
     var webhookDeliveries: any WebhookDeliveryRepository { SQLWebhookDeliveryRepository(database: database) }
     var gitHubInstallations: any GitHubInstallationRepository { SQLGitHubInstallationRepository(database: database) }
     /// Seals repository secrets and forge tokens under a key derived from `JWT_SECRET`.
-    var secretBox: SecretBox { SecretBox(rootSecret: configuration.jwtSecret) }
+    var secretBox: SecretBox { SecretBox(configuration: configuration) }
 }
 
 extension WebhookController {

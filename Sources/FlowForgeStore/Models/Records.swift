@@ -1,6 +1,7 @@
 import Foundation
 
-/// An account as stored. `email` is lower-cased; `passwordHash` is a bcrypt hash.
+/// An account as stored. `email` is lower-cased; `passwordHash` is a bcrypt hash. `tokenGeneration` rises
+/// with every password change; access tokens carry the generation they were issued under.
 public struct UserRecord: Sendable, Equatable {
     public var id: String
     public var email: String
@@ -8,14 +9,16 @@ public struct UserRecord: Sendable, Equatable {
     public var plan: String
     public var createdAt: Int64
     public var updatedAt: Int64
+    public var tokenGeneration: Int64
 
-    public init(id: String, email: String, passwordHash: String, plan: String, createdAt: Int64, updatedAt: Int64) {
+    public init(id: String, email: String, passwordHash: String, plan: String, createdAt: Int64, updatedAt: Int64, tokenGeneration: Int64 = 0) {
         self.id = id
         self.email = email
         self.passwordHash = passwordHash
         self.plan = plan
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.tokenGeneration = tokenGeneration
     }
 }
 

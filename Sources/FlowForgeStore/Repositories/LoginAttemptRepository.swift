@@ -1,12 +1,14 @@
 import Foundation
 import SQLKit
 
-/// Failed sign-in counters, keyed by `email:<address>` or `ip:<address>`, stored so every replica sees them.
+/// Failed sign-in counters, keyed by `pair:<address>|<email>`, `ip:<address>` or `email:<email>`, stored so every
+/// replica sees them.
 public protocol LoginAttemptRepository: Sendable {
     /// Milliseconds-since-1970 until which `key` is locked, or nil when it may try now.
     func lockedUntil(key: String, now: Int64) async throws -> Int64?
     /// Counts a failure; once `freeFailures` have happened within `window` ms, each further failure locks the
     /// key for a doubling delay (`baseDelay` × 2ⁿ, capped at `maxDelay`). Returns the new lock end, if any.
+    /// Atomic: concurrent failures of one key each count once.
     func recordFailure(key: String, now: Int64, window: Int64, freeFailures: Int, baseDelay: Int64, maxDelay: Int64) async throws -> Int64?
     /// Forgets the key's failures (after a successful sign-in).
     func reset(key: String) async throws
@@ -27,27 +29,39 @@ public struct SQLLoginAttemptRepository: LoginAttemptRepository {
     }
 
     public func recordFailure(key: String, now: Int64, window: Int64, freeFailures: Int, baseDelay: Int64, maxDelay: Int64) async throws -> Int64? {
-        try await database.transaction { db in
-            let row = try await db.raw("SELECT failures, first_failure_at FROM login_attempts WHERE key = \(bind: key)").first()
-            var failures: Int64 = 1
-            var firstFailure = now
-            if let row, try row.int64("first_failure_at") > now - window {
-                failures = try row.int64("failures") + 1
-                firstFailure = try row.int64("first_failure_at")
-            }
-            var lockedUntil: Int64?
-            if failures > Int64(freeFailures) {
-                let exponent = min(failures - Int64(freeFailures) - 1, 20)
-                lockedUntil = now + min(baseDelay << exponent, maxDelay)
-            }
-            // Both engines speak this upsert; two concurrent first failures then cannot collide on the key.
-            try await db.raw("""
+        try await database.withConnection { db in
+            // One statement counts: parallel failures each add one (a read-then-write would lose some under
+            // PostgreSQL's read committed). A window that ran out starts again at this failure.
+            let cutoff = now - window
+            guard let row = try await db.raw("""
                 INSERT INTO login_attempts (key, failures, first_failure_at, locked_until)
-                VALUES (\(bind: key), \(bind: failures), \(bind: firstFailure), \(bind: lockedUntil))
-                ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                    first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until
+                VALUES (\(bind: key), 1, \(bind: now), NULL)
+                ON CONFLICT (key) DO UPDATE SET
+                    failures = CASE WHEN login_attempts.first_failure_at > \(bind: cutoff)
+                        THEN login_attempts.failures + 1 ELSE 1 END,
+                    first_failure_at = CASE WHEN login_attempts.first_failure_at > \(bind: cutoff)
+                        THEN login_attempts.first_failure_at ELSE \(bind: now) END,
+                    locked_until = CASE WHEN login_attempts.first_failure_at > \(bind: cutoff)
+                        THEN login_attempts.locked_until ELSE NULL END
+                RETURNING failures
+                """).first() else { return nil }
+            let failures = try row.int64("failures")
+            guard failures > Int64(freeFailures) else { return nil }
+            let exponent = min(failures - Int64(freeFailures) - 1, 20)
+            let lockedUntil = now + min(baseDelay << exponent, maxDelay)
+            // Only ever lengthens a lock, so a slower parallel failure with a smaller count cannot shorten it.
+            try await db.raw("""
+                UPDATE login_attempts SET locked_until = \(bind: lockedUntil)
+                WHERE key = \(bind: key) AND (locked_until IS NULL OR locked_until < \(bind: lockedUntil))
                 """).run()
             return lockedUntil
+        }
+    }
+
+    /// Failures counted for `key` in its current window (0 when none); for tests and diagnostics.
+    public func failures(key: String) async throws -> Int64 {
+        try await database.withConnection { db in
+            try await db.raw("SELECT failures FROM login_attempts WHERE key = \(bind: key)").first()?.int64("failures") ?? 0
         }
     }
 

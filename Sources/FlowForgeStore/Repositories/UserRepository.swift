@@ -16,7 +16,13 @@ public protocol UserRepository: Sendable {
     func find(id: String) async throws -> UserRecord?
     func find(email: String) async throws -> UserRecord?
     /// Replaces email, password hash and plan; throws `StoreError.conflict` when the new email is taken.
+    /// Never changes the token generation.
     func update(_ user: UserRecord) async throws
+    /// Sets a new password hash and ends every session of the account in one transaction: the token
+    /// generation rises by one (so every access token issued before is refused) and every refresh token is
+    /// revoked. Returns the new generation, or nil when the account does not exist. Calling it twice ends the
+    /// sessions issued in between as well.
+    func changePassword(id: String, passwordHash: String, at: Int64) async throws -> Int64?
 }
 
 public struct SQLUserRepository: UserRepository {
@@ -56,13 +62,28 @@ public struct SQLUserRepository: UserRepository {
         }
     }
 
+    public func changePassword(id: String, passwordHash: String, at: Int64) async throws -> Int64? {
+        try await database.transaction { db in
+            guard let row = try await db.raw("""
+                UPDATE users SET password_hash = \(bind: passwordHash), updated_at = \(bind: at),
+                    token_generation = token_generation + 1
+                WHERE id = \(bind: id) RETURNING token_generation
+                """).first() else { return nil }
+            try await db.raw("""
+                UPDATE refresh_tokens SET revoked_at = \(bind: at) WHERE user_id = \(bind: id) AND revoked_at IS NULL
+                """).run()
+            return try row.int64("token_generation")
+        }
+    }
+
     private func first(_ query: SQLQueryString) async throws -> UserRecord? {
         try await database.withConnection { db in
             guard let row = try await db.raw(query).first() else { return nil }
             return UserRecord(
                 id: try row.string("id"), email: try row.string("email"),
                 passwordHash: try row.string("password_hash"), plan: try row.string("plan"),
-                createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at")
+                createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at"),
+                tokenGeneration: try row.int64("token_generation")
             )
         }
     }

@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import FlowForgeServer
+
+/// Connection handling of the real server, seen from a plain socket: what an HTTP library would hide.
+@Suite("HTTP connections: limits and timeouts")
+struct HTTPConnectionTests {
+    /// A client that sends its whole body before reading (as Python's urllib does) must not block forever on a
+    /// connection the server no longer reads.
+    @Test func aClientStillWritingARefusedBodyGetsIts413AndTheEnd() async throws {
+        try await withTestApp(environment: ["MAX_FILE_SIZE": "1024"], live: true) { client, _ in
+            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+            let size = 32 * 1024 * 1024
+            try await connection.send(
+                "POST /api/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(size)\r\nConnection: close\r\n\r\n"
+            )
+            // More than the socket buffers of both ends hold: the write completes only if the server reads.
+            #expect(await connection.write(bytes: size, within: .seconds(10)), "the server stopped reading and the client hangs")
+            #expect(await connection.waitForEnd(timeout: .seconds(10)), "the server must end the connection after its 413")
+            #expect(connection.status == 413, "\(connection.text.prefix(200))")
+            #expect(connection.text.contains("payload_too_large"))
+            await connection.close()
+        }
+    }
+
+    @Test func aHalfSentRequestIsClosedAfterTheHeaderTimeout() async throws {
+        let environment = ["FLOWFORGE_HTTP_HEADER_TIMEOUT": "300", "FLOWFORGE_HTTP_IDLE_TIMEOUT": "60000"]
+        try await withTestApp(environment: environment, live: true) { client, _ in
+            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+            try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            let started = ContinuousClock.now
+            #expect(await connection.waitForEnd(timeout: .seconds(10)))
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(connection.status == nil, "no answer to a request that never arrived")
+            await connection.close()
+        }
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
+        let environment = ["FLOWFORGE_HTTP_IDLE_TIMEOUT": "300", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
+        try await withTestApp(environment: environment, live: true) { client, _ in
+            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+            try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(await connection.waitForEnd(timeout: .seconds(10)))
+            #expect(connection.status == 200)
+            await connection.close()
+        }
+    }
+
+    @Test func aKeepAliveConnectionServesSeveralRequestsWithinTheTimeouts() async throws {
+        let environment = ["FLOWFORGE_HTTP_IDLE_TIMEOUT": "60000", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
+        try await withTestApp(environment: environment, live: true) { client, _ in
+            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+            try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(await connection.waitForEnd(timeout: .seconds(10)))
+            #expect(connection.text.components(separatedBy: "HTTP/1.1 200").count == 3, "\(connection.text)")
+            await connection.close()
+        }
+    }
+
+    @Test func connectionsOverTheCapAreRefused() async throws {
+        // The test client holds one connection of its own; two more fill a cap of 3.
+        let environment = ["FLOWFORGE_HTTP_MAX_CONNECTIONS": "3", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
+        try await withTestApp(environment: environment, live: true) { client, _ in
+            let port = try #require(client.port)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            let held = [try await RawHTTPConnection.open(port: port), try await RawHTTPConnection.open(port: port)]
+            // Both are served, so both are counted.
+            for connection in held {
+                try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            }
+            let refused = try await RawHTTPConnection.open(port: port)
+            #expect(await refused.waitForEnd(timeout: .seconds(10)))
+            #expect(refused.status == 503)
+            #expect(refused.text.contains("too_many_connections"))
+            for connection in held {
+                #expect(connection.status == 200 || connection.text.isEmpty)
+                await connection.close()
+            }
+            await refused.close()
+        }
+    }
+}

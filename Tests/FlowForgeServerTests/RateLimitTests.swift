@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import FlowForgeServer
+
+@Suite("rate limits: whom they count")
+struct RateLimitTests {
+    static let limitOf5 = ["RATE_LIMIT_MAX_REQUESTS": "5", "RATE_LIMIT_WINDOW": "60000"]
+
+    @Test func randomBearerStringsDoNotBuyFreshWindows() async throws {
+        try await withTestApp(environment: Self.limitOf5) { client, _ in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<20 {
+                let response = try await client.send(
+                    .post, "/api/auth/login", token: "made-up-\(UUID().uuidString)",
+                    json: ["email": "someone@example.com", "password": "a guess"]
+                )
+                statuses.append(response.status)
+            }
+            #expect(statuses.prefix(5).allSatisfy { $0 == .unauthorized }, "\(statuses)")
+            #expect(statuses.dropFirst(5).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+            // A random string that looks like an API key is no different.
+            let fakeKey = try await client.send(.get, "/api/v1/user", token: "ff_\(UUID().uuidString)")
+            #expect(fakeKey.status == .tooManyRequests)
+        }
+    }
+
+    @Test func verifiedAccountsAndKeysHaveTheirOwnWindows() async throws {
+        try await withTestApp(environment: Self.limitOf5) { client, _ in
+            // Two registrations and one key creation count against the address (2) and the first account (1).
+            let first = try await client.register()
+            let second = try await client.register()
+            let key = try await client.createAPIKey(access: first.access)
+            for _ in 0..<4 {
+                #expect(try await client.send(.get, "/api/user/profile", token: first.access).status == .ok)
+            }
+            let limited = try await client.send(.get, "/api/user/profile", token: first.access)
+            #expect(limited.status == .tooManyRequests)
+            #expect(try errorCode(limited) == "rate_limited")
+            #expect(try await client.send(.get, "/api/user/profile", token: second.access).status == .ok)
+            #expect(try await client.send(.get, "/api/v1/user", token: key).status == .ok)
+            #expect(try await client.send(.get, "/api/billing/plans").status == .ok)
+        }
+    }
+
+    @Test func webhooksAreLimitedPerAddress() async throws {
+        try await withTestApp(environment: ["FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW": "60000"]) { client, _ in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 {
+                statuses.append(try await client.send(.post, "/api/webhooks/github", json: ["zen": "hello"]).status)
+            }
+            #expect(statuses.prefix(3).allSatisfy { $0 != .tooManyRequests }, "\(statuses)")
+            #expect(statuses.last == .tooManyRequests)
+            // The API allowance of the same address is untouched.
+            #expect(try await client.send(.get, "/api/billing/plans").status == .ok)
+        }
+    }
+}
+
+@Suite("rate limits: the table stays bounded")
+struct RateLimitTableTests {
+    @Test func manyDistinctKeysNeverGrowTheTablePastItsCapacity() {
+        var table = RateLimitTable(windowMillis: 60_000, limit: 10, capacity: 100)
+        for index in 0..<10_000 {
+            #expect(table.admit("address:\(index)", now: 1_000) == nil)
+            if table.storedCount > 100 {
+                Issue.record("table holds \(table.storedCount) keys, capacity 100")
+                break
+            }
+        }
+        // Each turnover drops a generation of at most half the capacity at once: one per 50 new keys,
+        // never a scan per request.
+        #expect(table.rotations == 10_000 / 50 - 1)
+    }
+
+    @Test func anActiveClientKeepsItsCountThroughAFlood() {
+        var table = RateLimitTable(windowMillis: 60_000, limit: 3, capacity: 10)
+        var answers: [Int64?] = []
+        for round in 0..<4 {
+            answers.append(table.admit("user:busy", now: 1_000))
+            for other in 0..<4 { _ = table.admit("address:\(round)-\(other)", now: 1_000) }
+        }
+        #expect(answers.prefix(3).allSatisfy { $0 == nil })
+        #expect(answers.last == 60_000)
+        #expect(table.storedCount <= 10)
+    }
+
+    @Test func windowsEndAndOldGenerationsGo() {
+        var table = RateLimitTable(windowMillis: 1_000, limit: 1, capacity: 100)
+        #expect(table.admit("a", now: 0) == nil)
+        #expect(table.admit("a", now: 500) == 500)
+        #expect(table.admit("a", now: 1_000) == nil)
+        _ = table.admit("b", now: 1_000)
+        // Two windows without "a": it is gone, not kept forever.
+        _ = table.admit("c", now: 2_100)
+        _ = table.admit("c", now: 3_200)
+        #expect(table.current["a"] == nil && table.previous["a"] == nil)
+        #expect(table.storedCount == 1)
+    }
+}
