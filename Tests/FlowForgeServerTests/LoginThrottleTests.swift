@@ -16,8 +16,7 @@ struct LoginThrottleTests {
     }
 
     @Test func aLockOutFromOneAddressDoesNotStopTheOwnerAtAnother() async throws {
-        try await withTestApp(live: true) { client, _ in
-            let port = try #require(client.port)
+        try await withLiveTestApp { _, port, _ in
             let registered = try await RawHTTPConnection.request(
                 port: port, from: "127.0.0.3", "POST", "/api/auth/register", json: #"{"email": "victim@example.com", "password": "the-real-one"}"#
             )
@@ -36,8 +35,7 @@ struct LoginThrottleTests {
     }
 
     @Test func failuresSpreadOverAddressesSlowTheAccountButNeverLockIt() async throws {
-        try await withTestApp(live: true) { client, _ in
-            let port = try #require(client.port)
+        try await withLiveTestApp { _, port, _ in
             _ = try await RawHTTPConnection.request(
                 port: port, from: "127.0.0.9", "POST", "/api/auth/register", json: #"{"email": "popular@example.com", "password": "the-real-one"}"#
             )
