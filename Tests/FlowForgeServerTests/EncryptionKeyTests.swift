@@ -26,6 +26,15 @@ struct EncryptionKeyTests {
         ])
         #expect(given.encryptionKey == Array(repeating: 0xB2, count: 32))
         #expect(given.previousEncryptionKeys == [Array(repeating: 0xA1, count: 32)])
+
+        // A damaged key file stops start-up instead of being replaced by a new key.
+        try Data("0123".utf8).write(to: URL(fileURLWithPath: directory + "/secrets/encryption_key"))
+        #expect {
+            try AppConfiguration.fromEnvironment(["FLOWFORGE_DATA_DIR": directory])
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == "FLOWFORGE_ENCRYPTION_KEY"
+        }
+        #expect(try String(contentsOfFile: directory + "/secrets/encryption_key", encoding: .utf8) == "0123")
     }
 
     @Test(arguments: [

@@ -10,8 +10,8 @@ struct HTTPConnectionTests {
     /// A client that sends its whole body before reading (as Python's urllib does) must not block forever on a
     /// connection the server no longer reads.
     @Test func aClientStillWritingARefusedBodyGetsIts413AndTheEnd() async throws {
-        try await withTestApp(environment: ["MAX_FILE_SIZE": "1024"], live: true) { client, _ in
-            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+        try await withLiveTestApp(environment: ["MAX_FILE_SIZE": "1024"]) { _, port, _ in
+            let connection = try await RawHTTPConnection.open(port: port)
             let size = 32 * 1024 * 1024
             try await connection.send(
                 "POST /api/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -28,8 +28,8 @@ struct HTTPConnectionTests {
 
     @Test func aHalfSentRequestIsClosedAfterTheHeaderTimeout() async throws {
         let environment = ["FLOWFORGE_HTTP_HEADER_TIMEOUT": "300", "FLOWFORGE_HTTP_IDLE_TIMEOUT": "60000"]
-        try await withTestApp(environment: environment, live: true) { client, _ in
-            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+        try await withLiveTestApp(environment: environment) { _, port, _ in
+            let connection = try await RawHTTPConnection.open(port: port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             let started = ContinuousClock.now
             #expect(await connection.waitForEnd(timeout: .seconds(10)))
@@ -41,8 +41,8 @@ struct HTTPConnectionTests {
 
     @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
         let environment = ["FLOWFORGE_HTTP_IDLE_TIMEOUT": "300", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
-        try await withTestApp(environment: environment, live: true) { client, _ in
-            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+        try await withLiveTestApp(environment: environment) { _, port, _ in
+            let connection = try await RawHTTPConnection.open(port: port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             #expect(await connection.waitForEnd(timeout: .seconds(10)))
             #expect(connection.status == 200)
@@ -52,8 +52,8 @@ struct HTTPConnectionTests {
 
     @Test func aKeepAliveConnectionServesSeveralRequestsWithinTheTimeouts() async throws {
         let environment = ["FLOWFORGE_HTTP_IDLE_TIMEOUT": "60000", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
-        try await withTestApp(environment: environment, live: true) { client, _ in
-            let connection = try await RawHTTPConnection.open(port: try #require(client.port))
+        try await withLiveTestApp(environment: environment) { _, port, _ in
+            let connection = try await RawHTTPConnection.open(port: port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             #expect(await connection.waitForEnd(timeout: .seconds(10)))
             #expect(connection.text.components(separatedBy: "HTTP/1.1 200").count == 3, "\(connection.text)")
@@ -64,8 +64,7 @@ struct HTTPConnectionTests {
     @Test func connectionsOverTheCapAreRefused() async throws {
         // The test client holds one connection of its own; two more fill a cap of 3.
         let environment = ["FLOWFORGE_HTTP_MAX_CONNECTIONS": "3", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
-        try await withTestApp(environment: environment, live: true) { client, _ in
-            let port = try #require(client.port)
+        try await withLiveTestApp(environment: environment) { client, port, _ in
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
             let held = [try await RawHTTPConnection.open(port: port), try await RawHTTPConnection.open(port: port)]
             // Both are served, so both are counted.

@@ -16,8 +16,7 @@ struct LoginThrottleTests {
     }
 
     @Test func aLockOutFromOneAddressDoesNotStopTheOwnerAtAnother() async throws {
-        try await withTestApp(live: true) { client, _ in
-            let port = try #require(client.port)
+        try await withLiveTestApp { _, port, _ in
             let registered = try await RawHTTPConnection.request(
                 port: port, from: "127.0.0.3", "POST", "/api/auth/register", json: #"{"email": "victim@example.com", "password": "the-real-one"}"#
             )
@@ -36,8 +35,7 @@ struct LoginThrottleTests {
     }
 
     @Test func failuresSpreadOverAddressesSlowTheAccountButNeverLockIt() async throws {
-        try await withTestApp(live: true) { client, _ in
-            let port = try #require(client.port)
+        try await withLiveTestApp { _, port, _ in
             _ = try await RawHTTPConnection.request(
                 port: port, from: "127.0.0.9", "POST", "/api/auth/register", json: #"{"email": "popular@example.com", "password": "the-real-one"}"#
             )
@@ -54,15 +52,7 @@ struct LoginThrottleTests {
     }
 
     @Test func parallelFailuresEachCount() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-throttle-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let target = try await TestDatabase.make(in: directory)
-        let configuration = try AppConfiguration.fromEnvironment(baseTestEnvironment(directory: directory, databaseURL: target.url))
-        let logger = Logger(label: "test.throttle")
-        let database = try openDatabase(configuration, logger: logger)
-        do {
-            try await Migrator(database: database, logger: logger).migrate()
+        try await withMigratedDatabase { database in
             let attempts = SQLLoginAttemptRepository(database: database)
             let now = Clock.nowMillis()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -75,12 +65,6 @@ struct LoginThrottleTests {
             }
             #expect(try await attempts.failures(key: "pair:198.51.100.7|a@example.com") == 20)
             #expect(try await attempts.lockedUntil(key: "pair:198.51.100.7|a@example.com", now: now) != nil)
-        } catch {
-            await database.shutdown()
-            await target.drop()
-            throw error
         }
-        await database.shutdown()
-        await target.drop()
     }
 }

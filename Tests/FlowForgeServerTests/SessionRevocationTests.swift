@@ -1,3 +1,4 @@
+import FlowForgeStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -64,6 +65,25 @@ struct SessionRevocationTests {
             #expect(try json(right)["email"] as? String == "new@example.com")
             // Changing only the e-mail keeps the session.
             #expect(try await client.send(.get, "/api/user/profile", token: session.access).status == .ok)
+        }
+    }
+
+    /// A refresh that consumed its token just before a password change must not leave a live token behind.
+    @Test func aRefreshRacingAPasswordChangeStartsNoLiveToken() async throws {
+        try await withMigratedDatabase { database in
+            let users = SQLUserRepository(database: database)
+            let tokens = SQLRefreshTokenRepository(database: database)
+            let now = Clock.nowMillis()
+            try await users.create(UserRecord(id: "u1", email: "race@example.com", passwordHash: "x", plan: "free", createdAt: now, updatedAt: now))
+            try await tokens.create(id: "t1", userID: "u1", familyID: "f1", tokenHash: "h1", createdAt: now, expiresAt: now + 60_000)
+            #expect(try await tokens.consume(tokenHash: "h1", now: now) == .rotated(userID: "u1", familyID: "f1"))
+            #expect(try await users.changePassword(id: "u1", passwordHash: "y", at: now) == 1)
+            await #expect(throws: StoreError.conflict) {
+                try await tokens.create(id: "t2", userID: "u1", familyID: "f1", tokenHash: "h2", createdAt: now, expiresAt: now + 60_000)
+            }
+            // A new sign-in (a new family) is unaffected.
+            try await tokens.create(id: "t3", userID: "u1", familyID: "f2", tokenHash: "h3", createdAt: now, expiresAt: now + 60_000)
+            #expect(try await tokens.consume(tokenHash: "h3", now: now) == .rotated(userID: "u1", familyID: "f2"))
         }
     }
 }

@@ -36,12 +36,11 @@ struct APIKeyMiddleware: RouterMiddleware {
         guard let token = request.bearerToken, token.hasPrefix("ff_") else {
             throw APIError(.unauthorized, code: "unauthorized", message: "send an API key as `Authorization: Bearer ff_…`; create one at POST /api/user/api-keys")
         }
-        let hash = SecretHashing.hmacHex(token, key: services.configuration.apiKeySalt)
         let verified: APIKeyRecord?
         if let known = context.verifiedAPIKey {
             verified = known
         } else {
-            verified = try await services.apiKeys.findActive(keyHash: hash)
+            verified = try await services.apiKeys.findActive(keyHash: SecretHashing.hmacHex(token, key: services.configuration.apiKeySalt))
         }
         guard let key = verified else {
             throw APIError(.unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")

@@ -31,7 +31,11 @@ extension GeneratedSecrets {
     /// become unreadable.
     func key(named name: String, variable: String) throws -> [UInt8] {
         let file = directory.appendingPathComponent("secrets", isDirectory: true).appendingPathComponent(name)
-        let text = try value(named: name, variable: variable)
+        // An existing file is never replaced (as `value` would replace a short one): a new key would leave
+        // every value sealed under the old one unreadable.
+        let text = FileManager.default.fileExists(atPath: file.path)
+            ? Array((try? Data(contentsOf: file)) ?? Data())
+            : try value(named: name, variable: variable)
         guard let bytes = AppConfiguration.hexBytes(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
               bytes.count == 32
         else {

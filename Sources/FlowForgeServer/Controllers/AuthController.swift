@@ -74,7 +74,12 @@ struct AuthController {
         switch rotation {
         case .rotated(let userID, let familyID):
             guard let user = try await services.users.find(id: userID) else { throw Self.invalidRefresh }
-            return try await services.sessions.issue(for: user, familyID: familyID)
+            do {
+                return try await services.sessions.issue(for: user, familyID: familyID)
+            } catch StoreError.conflict {
+                // The family was ended (a password change) between this token's use and now.
+                throw Self.invalidRefresh
+            }
         case .reused:
             context.logger.warning("refresh token reused; family revoked")
             throw APIError(.unauthorized, code: "refresh_token_reused", message: "this refresh token was already used, so every session from that sign-in has been ended; sign in again")

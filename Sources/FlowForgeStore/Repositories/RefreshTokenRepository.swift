@@ -13,6 +13,9 @@ public enum RefreshRotation: Sendable, Equatable {
 
 /// Rotating refresh tokens, found by the SHA-256 of the token.
 public protocol RefreshTokenRepository: Sendable {
+    /// Stores a new token of `familyID`. Throws `StoreError.conflict` when the family has been ended (a token
+    /// of it was revoked, e.g. by a password change or a reuse), so a refresh racing a password change
+    /// cannot start a live token in a family the change ended.
     func create(id: String, userID: String, familyID: String, tokenHash: String, createdAt: Int64, expiresAt: Int64) async throws
     /// Marks the token used in one transaction, so two concurrent presentations of one token cannot both rotate.
     func consume(tokenHash: String, now: Int64) async throws -> RefreshRotation
@@ -27,10 +30,14 @@ public struct SQLRefreshTokenRepository: RefreshTokenRepository {
 
     public func create(id: String, userID: String, familyID: String, tokenHash: String, createdAt: Int64, expiresAt: Int64) async throws {
         try await database.withConnection { db in
-            try await db.raw("""
+            // One statement, so the check and the insert cannot be split by a concurrent revocation.
+            let inserted = try await db.raw("""
                 INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at)
-                VALUES (\(bind: id), \(bind: userID), \(bind: familyID), \(bind: tokenHash), \(bind: createdAt), \(bind: expiresAt))
-                """).run()
+                SELECT \(bind: id), \(bind: userID), \(bind: familyID), \(bind: tokenHash), \(bind: createdAt), \(bind: expiresAt)
+                WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = \(bind: familyID) AND revoked_at IS NOT NULL)
+                RETURNING id
+                """).first()
+            if inserted == nil { throw StoreError.conflict }
         }
     }
 

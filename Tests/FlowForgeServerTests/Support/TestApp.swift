@@ -7,11 +7,9 @@ import Testing
 @testable import FlowForgeServer
 
 /// Builds the real application (`buildApplication`) on a fresh data directory and database, runs `body`
-/// against it, and removes both afterwards. `live` runs a real server on a free port of 127.0.0.1 (the
-/// client's `port`), for tests that need real connections.
+/// against it, and removes both afterwards.
 func withTestApp(
     environment extra: [String: String] = [:],
-    live: Bool = false,
     before prepare: @Sendable (AppConfiguration) async throws -> Void = { _ in },
     _ body: @Sendable (any TestClientProtocol, AppConfiguration) async throws -> Void
 ) async throws {
@@ -23,9 +21,9 @@ func withTestApp(
     environment.merge(extra) { _, new in new }
     let configuration = try AppConfiguration.fromEnvironment(environment)
     try await prepare(configuration)
-    let app = try await buildApplication(configuration: configuration, address: ServerAddress(port: live ? 0 : 8080))
+    let app = try await buildApplication(configuration: configuration)
     do {
-        try await app.test(live ? .live : .router) { client in try await body(client, configuration) }
+        try await app.test(.router) { client in try await body(client, configuration) }
     } catch {
         await database.drop()
         throw error
