@@ -51,12 +51,12 @@ struct RepositoryController {
             throw APIError(.conflict, code: "repository_exists", message: "\(provider) repository \(fullName) is already connected to your account; use the existing connection, or disconnect it first")
         }
         context.logger.info("repository connected", metadata: ["repository_id": "\(id)", "provider": "\(provider)"])
-        return EditedResponse(status: .created, response: RepositoryView(record, apiBaseURL: apiBaseURL, webhookSecret: secret))
+        return EditedResponse(status: .created, response: RepositoryView(record, apiBaseURL: apiBaseURL, cloneURL: hosts.cloneURL(for: record), webhookSecret: secret))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> RepositoryListView {
         let records = try await repositories.list(userID: try context.requireUser())
-        return RepositoryListView(repositories: records.map { RepositoryView($0, apiBaseURL: apiBaseURL) })
+        return RepositoryListView(repositories: records.map { RepositoryView($0, apiBaseURL: apiBaseURL, cloneURL: hosts.cloneURL(for: $0)) })
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> RepositoryView {
@@ -64,7 +64,7 @@ struct RepositoryController {
         guard let record = try await repositories.find(id: id, userID: try context.requireUser()) else {
             throw APIError.notFound("repository \(id)")
         }
-        return RepositoryView(record, apiBaseURL: apiBaseURL)
+        return RepositoryView(record, apiBaseURL: apiBaseURL, cloneURL: hosts.cloneURL(for: record))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {

@@ -16,11 +16,13 @@ struct RepositoryView: ResponseEncodable {
     let accessVerifiedAt: Date?
     let webhookSecret: String?
 
-    init(_ record: ConnectedRepository, apiBaseURL: String, webhookSecret: String? = nil) {
+    /// `cloneURL` is what pipelines really clone (`ForgeHosts`): for forge repositories the forge's own host,
+    /// even when an older row stored another URL.
+    init(_ record: ConnectedRepository, apiBaseURL: String, cloneURL: String, webhookSecret: String? = nil) {
         id = record.id
         provider = record.provider
         fullName = record.fullName
-        cloneUrl = record.cloneURL
+        cloneUrl = cloneURL
         webhookUrl = Self.webhookURL(apiBaseURL: apiBaseURL, provider: record.provider)
         hasAccessToken = record.accessTokenSealed != nil
         createdAt = Clock.date(millis: record.createdAt)
