@@ -76,7 +76,7 @@ struct HousekeepingTests {
             // What a step can do to its workspace: a directory nobody may write to or list.
             let locked = root.appendingPathComponent("\(finished)/build/locked")
             try fileManager.createDirectory(at: locked, withIntermediateDirectories: true)
-            fileManager.createFile(atPath: locked.appendingPathComponent("artifact").path, contents: Data("x".utf8))
+            _ = fileManager.createFile(atPath: locked.appendingPathComponent("artifact").path, contents: Data("x".utf8))
             #expect(chmod(locked.path, 0) == 0)
             let aside = root.appendingPathComponent("\(finished).unremovable-\(UUID().uuidString)")
             try fileManager.createDirectory(at: aside, withIntermediateDirectories: true)
@@ -136,7 +136,7 @@ struct HousekeepingTests {
                 try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
                 try Data(repeating: 7, count: 600 * 1024).write(to: directory.appendingPathComponent("pack"))
                 let lock = root.appendingPathComponent("\(key).lock").path
-                fileManager.createFile(atPath: lock, contents: nil)
+                _ = fileManager.createFile(atPath: lock, contents: nil)
                 try fileManager.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: lock)
             }
             await services.housekeepingService().sweep()

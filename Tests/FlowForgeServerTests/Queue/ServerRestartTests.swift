@@ -93,7 +93,7 @@ struct ServerRestartTests {
         }
         #expect(Set(DockerTestPrerequisites.containerIDs(pipelineID: id) ?? []).isDisjoint(with: firstContainers))
         _ = try await client.awaitPipeline(id, key: key, "to run its step") { steps($0).first?.status == "running" }
-        FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
 
         let finished = try await client.awaitPipeline(id, key: key, "to finish") { ($0["status"] as? String) == "success" }
         #expect(steps(finished).map(\.status) == ["success"])
@@ -123,7 +123,7 @@ struct ServerRestartTests {
         // Still draining: the step is let run.
         try await Task.sleep(for: .seconds(1))
         #expect(server.process.isRunning, "serve exited without waiting for its running pipeline:\n\(server.output)")
-        FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
         let status = await server.waitForExit(timeout: .seconds(60))
         #expect(status == 0, "\(server.output)")
         let job = try await installation.job(id)
@@ -154,7 +154,7 @@ struct ServerRestartTests {
         server = try await installation.serve(port: port)
         defer { server.signal(SIGKILL) }
         _ = try await client.awaitPipeline(id, key: key, "to run its step again", timeout: .seconds(30)) { steps($0).first?.status == "running" }
-        FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
         let finished = try await client.awaitPipeline(id, key: key, "to finish") { ($0["status"] as? String) == "success" }
         #expect(steps(finished).map(\.status) == ["success"])
         let log = try await client.send(.GET, "/api/v1/pipelines/\(id)/logs", token: key).body
