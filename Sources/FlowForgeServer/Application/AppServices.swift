@@ -4,6 +4,7 @@ import FlowForgeRunner
 import FlowForgeStore
 import Foundation
 import Logging
+import NIOPosix
 
 /// The long-lived collaborators of one application instance, built once by `buildApplication` and shared by
 /// every controller and background service.
@@ -51,6 +52,9 @@ struct AppServices: Sendable {
     let logs: any LogStore
     let backend: any Backend
     let git: GitMirrorCache
+    /// Runs libgit2's blocking fetches and checkouts. Its own threads: on the shared pool two slow fetches
+    /// would hold up every log write and password check behind them. Stopped with the database.
+    let gitThreadPool: NIOThreadPool
     let signal: JobSignal
     let lifecycle: any PipelineLifecycleObserver
     /// Commit statuses waiting for their forge, and the signal that wakes their sender.
@@ -67,6 +71,8 @@ struct AppServices: Sendable {
         let refreshTokens = SQLRefreshTokenRepository(database: database)
         let statusOutbox = SQLStatusOutboxRepository(database: database)
         let statusSignal = JobSignal()
+        let gitThreadPool = NIOThreadPool(numberOfThreads: max(2, configuration.maxConcurrentPipelines))
+        gitThreadPool.start()
         return AppServices(
             configuration: configuration,
             database: database,
@@ -85,9 +91,11 @@ struct AppServices: Sendable {
             ),
             git: GitMirrorCache(
                 root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger,
+                threadPool: gitThreadPool,
                 workTrees: WorkTreeCache(
                     root: configuration.dataDirectory.appendingPathComponent("worktrees", isDirectory: true),
                     capacity: configuration.keptWorkTrees)),
+            gitThreadPool: gitThreadPool,
             signal: JobSignal(),
             lifecycle: StatusPublisher(outbox: statusOutbox, frontendURL: configuration.frontendURL, signal: statusSignal, logger: logger),
             statusOutbox: statusOutbox,

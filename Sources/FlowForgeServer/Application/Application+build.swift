@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// Where `serve` listens.
@@ -80,16 +81,19 @@ extension AppServices {
     /// Services stop in reverse order: the workers drain first (finishing or handing back their pipelines),
     /// then the status sender, and the pool closes last, after every write.
     func backgroundServices() -> [any Service] {
-        [DatabaseShutdownService(database: database), housekeepingService(), statusOutboxService(), workerService()]
+        [DatabaseShutdownService(database: database, threadPools: [gitThreadPool]), housekeepingService(), statusOutboxService(), workerService()]
     }
 }
 
-/// Closes the connection pool when the service group stops, after the HTTP server has drained.
+/// Closes the connection pool and the thread pools when the service group stops, after the HTTP server and
+/// every other service have finished.
 struct DatabaseShutdownService: Service {
     let database: Database
+    let threadPools: [NIOThreadPool]
 
     func run() async throws {
         try? await gracefulShutdown()
         await database.shutdown()
+        for pool in threadPools { try? await pool.shutdownGracefully() }
     }
 }

@@ -6,6 +6,7 @@ import Synchronization
 final class DrainSignal: Sendable {
     private struct State {
         var draining = false
+        var began: ContinuousClock.Instant?
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
 
@@ -19,6 +20,7 @@ final class DrainSignal: Sendable {
     /// Starts the drain. Safe to call twice; callable from synchronous code (a shutdown handler).
     func begin() {
         let waiters = state.withLock { state in
+            if !state.draining { state.began = ContinuousClock.now }
             state.draining = true
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
@@ -26,10 +28,12 @@ final class DrainSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns `grace` after the drain began, or as soon as the calling task is cancelled.
+    /// Returns `grace` after the drain began (however late the caller started waiting: one grace period for
+    /// the whole process), or as soon as the calling task is cancelled.
     func deadline() async {
         await began()
-        try? await Task.sleep(for: grace)
+        let start = state.withLock { $0.began } ?? ContinuousClock.now
+        try? await Task.sleep(until: start + grace, clock: .continuous)
     }
 
     /// Returns once the drain began, or as soon as the calling task is cancelled.

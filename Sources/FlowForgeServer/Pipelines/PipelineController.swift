@@ -93,6 +93,7 @@ struct PipelineController {
                     }
                     if let last, last != UInt8(ascii: "\n") { try await writer.write(ByteBuffer(string: "\n")) }
                 }
+                if let line = PipelineLogText.expiredLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
                 if let line = PipelineLogText.endLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
                 try await writer.finish(nil)
             })

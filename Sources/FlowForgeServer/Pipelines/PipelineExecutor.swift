@@ -95,7 +95,24 @@ struct PipelineExecutor: Sendable {
             finished.completedAt = at
             status = await lifecycle.status(for: finished, at: .finished)
         }
-        try await pipelines.finish(job, status: result.status, error: result.error, at: at, finalStatus: status)
+        // The run is over: if this write failed for good, the job would be taken over and every step run
+        // again. So a failure that is not a lost claim is retried (the lease is renewed meanwhile).
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                try await pipelines.finish(job, status: result.status, error: result.error, at: at, finalStatus: status)
+                break
+            } catch StoreError.leaseLost {
+                throw StoreError.leaseLost
+            } catch {
+                guard delay <= .seconds(8) else { throw error }
+                logger.warning("could not record the pipeline's end; retrying", metadata: [
+                    "pipeline_id": "\(job.pipelineID)", "error": "\(error)",
+                ])
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
         if status != nil { await lifecycle.statusStored() }
     }
 
@@ -108,16 +125,22 @@ struct PipelineExecutor: Sendable {
                 credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
                 owner: pipeline.userID, extraRef: pipeline.fetchRef, logger: logger
             ).commitSHA
+        } catch {
+            // A checkout cut short by a stopping run is not the repository's fault.
+            if Task.isCancelled { return Result(status: .canceled, error: "stopped during checkout") }
+            if let error = error as? GitError { return Result(status: .error, error: error.description) }
+            return Result(status: .error, error: "could not check out the repository: \(error)")
+        }
+        do {
             var started = pipeline
             started.status = .running
             started.commitSHA = commit
             try await pipelines.setCommit(job, sha: commit, startedStatus: await lifecycle.status(for: started, at: .started))
             await lifecycle.statusStored()
         } catch {
-            // A checkout cut short by a stopping run is not the repository's fault.
-            if Task.isCancelled { return Result(status: .canceled, error: "stopped during checkout") }
-            if let error = error as? GitError { return Result(status: .error, error: error.description) }
-            return Result(status: .error, error: "could not check out the repository: \(error)")
+            if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
+            // Not the repository's fault: say what failed.
+            return Result(status: .error, error: "could not record the checked-out commit: \(error)")
         }
 
         let plan: Plan

@@ -87,6 +87,7 @@ struct PipelineLogFollower: Sendable {
             }
             if behind { continue }
             if pipeline.status.isFinished {
+                if let line = PipelineLogText.expiredLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
                 if let line = PipelineLogText.endLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
                 break
             }

@@ -1,4 +1,5 @@
 import FlowForgeStore
+import Foundation
 
 /// The lines FlowForge writes around the steps' own output in a pipeline's log, the same whether the log is
 /// read whole or followed while it grows.
@@ -12,6 +13,13 @@ enum PipelineLogText {
     /// Opens the output of a step that is still running, when the log is followed.
     static func runningLine(_ name: String) -> String {
         "==> step \(name) (running)\n"
+    }
+
+    /// Says the logs are gone, for a pipeline whose logs the retention sweep deleted.
+    static func expiredLine(_ pipeline: PipelineRecord) -> String? {
+        guard let expired = pipeline.logsExpiredAt else { return nil }
+        let date = ISO8601DateFormatter().string(from: Clock.date(millis: expired))
+        return "==> the output of this pipeline was deleted on \(date), when its retention ended (FLOWFORGE_LOG_RETENTION_DAYS)\n"
     }
 
     /// The last line of a pipeline that ended with an error or a failure: what went wrong.

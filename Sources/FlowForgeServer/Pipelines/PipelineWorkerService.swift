@@ -3,6 +3,7 @@ import FlowForgeStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// This process's workers: `slots` loops (MAX_CONCURRENT_PIPELINES) that claim jobs from the database queue,
 /// run them, and keep their lease alive meanwhile.
@@ -45,6 +46,11 @@ struct PipelineWorkerService: Service {
         while !Task.isCancelled && !drain.isDraining {
             do {
                 if let job = try await jobs.claim(worker: worker, lease: lease.milliseconds) {
+                    if drain.isDraining {
+                        // The claim was in flight when the shutdown began: give the job back untouched.
+                        _ = try await jobs.release(job)
+                        return
+                    }
                     await runHoldingLease(job, logger: logger)
                     continue
                 }
@@ -140,12 +146,20 @@ struct PipelineWorkerService: Service {
             while true {
                 let attempt = clock.now
                 do {
-                    if try await jobs.renew(job, lease: lease.milliseconds) {
+                    // A renewal that hangs (a pool wait, a dead connection) must not let the run go on past
+                    // the lease: it gets until the margin before `heldUntil`, then counts as failed.
+                    let renewed = try await Self.within(heldUntil - lease / 10 - attempt) { [jobs, lease] in
+                        try await jobs.renew(job, lease: lease.milliseconds)
+                    }
+                    if renewed == true {
                         heldUntil = attempt + lease
                         break
                     }
-                    watch.markLost()
-                    throw Stop.leaseLost
+                    if renewed == false {
+                        watch.markLost()
+                        throw Stop.leaseLost
+                    }
+                    throw RenewalTimedOut()
                 } catch let stop as Stop {
                     throw stop
                 } catch is CancellationError {
@@ -163,6 +177,40 @@ struct PipelineWorkerService: Service {
                 }
             }
         }
+    }
+}
+
+private struct RenewalTimedOut: Error {}
+
+extension PipelineWorkerService {
+    /// `body`'s result if it returns within `limit`, else nil (it then finishes, or not, on its own: a call
+    /// that ignores cancellation cannot hold up the caller). Rethrows `body`'s error.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
+            let once = ResumeOnce(continuation)
+            let work = Task {
+                do { once.resume(with: .success(try await body())) } catch { once.resume(with: .failure(error)) }
+            }
+            Task {
+                try? await Task.sleep(for: max(limit, .zero))
+                once.resume(with: .success(nil))
+                work.cancel()
+            }
+        }
+    }
+}
+
+/// Resumes a continuation with the first result it is given and ignores the rest.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
+
+    func resume(with result: Result<T, any Error>) {
+        continuation.withLock { stored in
+            defer { stored = nil }
+            return stored
+        }?.resume(with: result)
     }
 }
 

@@ -34,6 +34,8 @@ public struct PipelineRecord: Sendable, Equatable {
     public var fork: Bool
     /// A ref to fetch besides branches and tags (`refs/pull/7/head`), when the commit is only reachable there.
     public var fetchRef: String?
+    /// When the retention sweep deleted the pipeline's logs (`FLOWFORGE_LOG_RETENTION_DAYS`); nil while kept.
+    public var logsExpiredAt: Int64? = nil
 
     public init(
         id: String, userID: String, repositoryID: String? = nil, repoURL: String, branch: String, commitSHA: String?,

@@ -12,9 +12,14 @@ public enum CancelRequestOutcome: Sendable, Equatable {
 
 extension SQLPipelineRepository {
     public func requestCancel(id: String, userID: String, at: Int64) async throws -> CancelRequestOutcome? {
-        try await database.transaction { db in
+        let lock = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await database.transaction { db in
+            // Rows are locked in the order every fenced write of a run locks them (the job, then its pipeline),
+            // so a cancel and a worker's final write wait for each other instead of deadlocking on PostgreSQL;
+            // and the status read under the lock is the one the rest of this transaction acts on.
+            _ = try await db.raw("SELECT id FROM jobs WHERE pipeline_id = \(bind: id)\(unsafeRaw: lock)").all()
             guard let row = try await db.raw(
-                "SELECT status FROM pipelines WHERE id = \(bind: id) AND user_id = \(bind: userID)"
+                "SELECT status FROM pipelines WHERE id = \(bind: id) AND user_id = \(bind: userID)\(unsafeRaw: lock)"
             ).first() else { return nil }
             let status = PipelineStatus(rawValue: try row.string("status")) ?? .error
             if status.isFinished { return .alreadyFinished(status) }

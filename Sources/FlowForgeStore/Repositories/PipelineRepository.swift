@@ -49,6 +49,8 @@ public struct SQLPipelineRepository: PipelineRepository {
     public func createQueued(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, queuedStatus: NewOutboxStatus? = nil) async throws -> WebhookDeliveryRecord? {
         let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
+        // The job becomes available by the database's clock, the one claims compare it with.
+        let now = database.nowMillisSQL
         let stored: Bool = try await database.transaction { db in
             if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
             try await db.raw("""
@@ -62,7 +64,7 @@ public struct SQLPipelineRepository: PipelineRepository {
             try await db.raw("""
                 INSERT INTO jobs (id, pipeline_id, status, attempts, available_at, created_at)
                 VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: pipeline.id), 'queued', 0,
-                        \(bind: pipeline.createdAt), \(bind: pipeline.createdAt))
+                        \(unsafeRaw: now), \(bind: pipeline.createdAt))
                 """).run()
             if let queuedStatus {
                 try await SQLStatusOutboxRepository.insert(queuedStatus, id: UUID().uuidString.lowercased(), now: pipeline.createdAt, on: db)
@@ -205,7 +207,7 @@ public struct SQLPipelineRepository: PipelineRepository {
         let decoder = JSONDecoder()
         let commands = try row.optionalString("commands").map { try decoder.decode([String].self, from: Data($0.utf8)) }
         let environment = try row.optionalString("env").map { try decoder.decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-        return PipelineRecord(
+        var record = PipelineRecord(
             id: try row.string("id"), userID: try row.string("user_id"), repositoryID: try row.optionalString("repository_id"),
             repoURL: try row.string("repo_url"), branch: try row.string("branch"), commitSHA: try row.optionalString("commit_sha"),
             event: try row.string("event"), status: PipelineStatus(rawValue: try row.string("status")) ?? .error,
@@ -214,6 +216,8 @@ public struct SQLPipelineRepository: PipelineRepository {
             completedAt: try row.optionalInt64("completed_at"),
             fork: try row.optionalInt64("fork").map { $0 != 0 } ?? false, fetchRef: try row.optionalString("fetch_ref")
         )
+        record.logsExpiredAt = try row.optionalInt64("logs_expired_at")
+        return record
     }
 }
 

@@ -46,19 +46,37 @@ public struct SQLRetentionRepository: RetentionRepository {
     }
 
     public func pruneRecords(before cutoff: Int64) async throws -> PrunedRecords {
-        try await database.withConnection { db in
-            // RETURNING counts the rows on both engines.
-            let jobs = try await db.raw("""
-                DELETE FROM jobs WHERE status = 'done' AND created_at < \(bind: cutoff) RETURNING id
-                """).all().count
-            let deliveries = try await db.raw("""
-                DELETE FROM webhook_deliveries WHERE created_at < \(bind: cutoff) RETURNING delivery_id
-                """).all().count
-            let statuses = try await db.raw("""
-                DELETE FROM status_outbox WHERE status IN ('delivered', 'superseded', 'failed') AND created_at < \(bind: cutoff)
-                RETURNING id
-                """).all().count
-            return PrunedRecords(jobs: jobs, deliveries: deliveries, statuses: statuses)
+        var pruned = PrunedRecords()
+        // A thousand rows a statement: the first sweep after an upgrade must not hold SQLite's one writer (or
+        // PostgreSQL's row locks) for long, nor return every id at once.
+        pruned.jobs = try await pruneInBatches("""
+            DELETE FROM jobs WHERE id IN (
+                SELECT id FROM jobs WHERE status = 'done' AND created_at < \(bind: cutoff) LIMIT \(bind: Self.batch))
+            RETURNING id
+            """)
+        pruned.deliveries = try await pruneInBatches("""
+            DELETE FROM webhook_deliveries WHERE (provider, delivery_id) IN (
+                SELECT provider, delivery_id FROM webhook_deliveries WHERE created_at < \(bind: cutoff) LIMIT \(bind: Self.batch))
+            RETURNING delivery_id
+            """)
+        pruned.statuses = try await pruneInBatches("""
+            DELETE FROM status_outbox WHERE id IN (
+                SELECT id FROM status_outbox
+                WHERE status IN ('delivered', 'superseded', 'failed') AND created_at < \(bind: cutoff) LIMIT \(bind: Self.batch))
+            RETURNING id
+            """)
+        return pruned
+    }
+
+    static let batch = 1_000
+
+    /// Runs `delete` (which removes at most `batch` rows) until it removes fewer; returns how many in all.
+    private func pruneInBatches(_ delete: SQLQueryString) async throws -> Int {
+        var total = 0
+        while true {
+            let removed = try await database.withConnection { db in try await db.raw(delete).all().count }
+            total += removed
+            if removed < Self.batch { return total }
         }
     }
 }

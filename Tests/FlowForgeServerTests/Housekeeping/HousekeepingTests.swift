@@ -23,10 +23,12 @@ struct HousekeepingTests {
             try await body(services)
         } catch {
             await services.database.shutdown()
+        try? await services.gitThreadPool.shutdownGracefully()
             await made.drop()
             throw error
         }
         await services.database.shutdown()
+        try? await services.gitThreadPool.shutdownGracefully()
         await made.drop()
     }
 

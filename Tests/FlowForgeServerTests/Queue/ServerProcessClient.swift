@@ -10,12 +10,18 @@ struct ServerProcessClient: Sendable {
     let port: Int
 
     func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json body: [String: Any]? = nil) async throws -> (status: Int, body: String) {
+        try await send(method, path, token: token, raw: try body.map { try JSONSerialization.data(withJSONObject: $0) })
+    }
+
+    /// Sends `raw` as a JSON body with extra `headers`.
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, headers: [(String, String)] = [], raw: Data?) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let raw {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(data: raw))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
@@ -28,10 +34,13 @@ struct ServerProcessClient: Sendable {
     }
 
     /// Registers an account and returns an API key for it.
-    func apiKey() async throws -> String {
+    func apiKey() async throws -> String { try await account().key }
+
+    /// Registers an account and returns its access token and an API key.
+    func account() async throws -> (access: String, key: String) {
         let session = try await object(.POST, "/api/auth/register", json: ["email": "p-\(UUID().uuidString.prefix(8))@example.com", "password": "correct horse"])
         let access = try #require(session["access_token"] as? String)
-        return try #require(try await object(.POST, "/api/user/api-keys", token: access, json: ["name": "t"])["key"] as? String)
+        return (access, try #require(try await object(.POST, "/api/user/api-keys", token: access, json: ["name": "t"])["key"] as? String))
     }
 
     func pipeline(_ id: String, key: String) async throws -> [String: Any] {

@@ -83,6 +83,7 @@ struct WorkerLeaseTests {
         let log = try await services.logs.read(pipelineID: pipeline.id, step: "run")
         #expect(log.map { String(decoding: $0, as: UTF8.self) }?.contains("survived") == true)
         await services.database.shutdown()
+        try? await services.gitThreadPool.shutdownGracefully()
         await made.drop()
     }
 }
