@@ -1,3 +1,4 @@
+import FlowForgeCore
 import FlowForgeTestSupport
 import Foundation
 import Hummingbird

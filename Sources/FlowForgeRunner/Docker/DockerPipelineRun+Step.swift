@@ -106,9 +106,9 @@ extension DockerPipelineRun {
             Env: step.environment.map { "\($0.key)=\($0.value)" }.sorted(),
             WorkingDir: "/workspace",
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.stepLabel: step.name],
-            HostConfig: .init(
-                NetworkMode: "container:\(pod)",
-                Mounts: [.init(Source: request.workspace, Target: "/workspace")],
-                PidsLimit: pidsLimit))
+            HostConfig: .step(
+                networkMode: "container:\(pod)",
+                mounts: [.init(Source: request.workspace, Target: "/workspace")],
+                limits: request.limits))
     }
 }

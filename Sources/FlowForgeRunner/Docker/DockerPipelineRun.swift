@@ -9,7 +9,6 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     let observer: Observer
     let network: String
     let podImage: String
-    let pidsLimit: Int
     let logger: Logger
     let progress = DockerRunProgress()
 
@@ -79,7 +78,7 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
             // Sleeps ~68 years; the pod is force-removed when the run ends.
             Cmd: ["sleep", "2147483647"],
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.roleLabel: "pod"],
-            HostConfig: .init(NetworkMode: network, PidsLimit: 16))
+            HostConfig: .pod(networkMode: network, limits: request.limits))
         let pod = try await client.createContainer(config)
         try await client.startContainer(pod)
         logger.debug("pod started", metadata: ["container": "\(pod)"])

@@ -20,7 +20,9 @@ struct AppServices: Sendable {
                 repositories: connectedRepositories, installations: gitHubInstallations,
                 installationTokens: installationTokens, secretBox: secretBox
             ),
-            logger: logger
+            logger: logger,
+            stepLimits: configuration.stepLimits,
+            registryPolicy: ImageRegistryPolicy(allowLocal: configuration.allowLocalRegistries)
         )
         return PipelineWorkerService(
             jobs: jobs, pipelines: pipelines, backend: backend, executor: executor, signal: signal,
@@ -78,7 +80,9 @@ struct AppServices: Sendable {
                 root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger,
                 workTrees: WorkTreeCache(
                     root: configuration.dataDirectory.appendingPathComponent("worktrees", isDirectory: true),
-                    capacity: configuration.keptWorkTrees)),
+                    capacity: configuration.keptWorkTrees),
+                checkoutTimeout: .seconds(configuration.checkoutTimeoutSeconds),
+                allowLocalAddresses: configuration.allowLocalRepositories),
             signal: JobSignal(),
             lifecycle: StatusPublisher(outbox: statusOutbox, frontendURL: configuration.frontendURL, signal: statusSignal, logger: logger),
             statusOutbox: statusOutbox,

@@ -85,6 +85,7 @@ extension AppConfiguration {
         )
         try configuration.readForgeSettings(env)
         try configuration.readOAuthSettings(env)
+        try configuration.readStepSettings(env)
         return configuration
     }
 }

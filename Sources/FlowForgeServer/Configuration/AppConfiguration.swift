@@ -1,3 +1,4 @@
+import FlowForgeCore
 import Foundation
 import Logging
 
@@ -61,6 +62,12 @@ public struct AppConfiguration: Sendable {
     public var gitHubAppSlug: String?
     /// First retry delay of a commit status the forge did not take; it doubles each time.
     public var statusRetryBaseMillis: Int = 1_000
+    /// What each step's container may use (`FLOWFORGE_STEP_*`).
+    public var stepLimits: StepLimits = .default
+    /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
+    public var allowLocalRegistries = false
+    /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.
+    public var checkoutTimeoutSeconds = 600
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String
