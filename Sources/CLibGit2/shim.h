@@ -1,1 +1,3 @@
 #include <git2.h>
+// Custom socket streams (deadline, cancellation and address checks on every connection).
+#include <git2/sys/stream.h>

@@ -14,3 +14,17 @@ extension GitMirrorCache {
         }
     }
 }
+
+extension GitMirrorCache {
+    /// `runBlocking` for work that says whether the mirror may be damaged; a thread pool that is shutting
+    /// down never does.
+    func runBlocking<T: Sendable>(
+        _ body: @escaping @Sendable () -> Result<T, MirrorFetchFailure>
+    ) async -> Result<T, MirrorFetchFailure> {
+        let outcome = await runBlocking { () -> Result<Result<T, MirrorFetchFailure>, GitError> in .success(body()) }
+        switch outcome {
+        case .success(let inner): return inner
+        case .failure(let error): return .failure(MirrorFetchFailure(error: error, mirrorSuspect: false))
+        }
+    }
+}

@@ -50,7 +50,7 @@ struct WorkspacePlan: Sendable {
 
     /// Brings the kept tree for `reuseKey` to the commit if there is one, else writes a fresh tree.
     /// Returns whether a kept tree was reused. Blocking.
-    func write(logger: Logger) -> Result<Bool, GitError> {
+    func write(logger: Logger) -> Result<Bool, WorkspaceWriteFailure> {
         if let claimed = reuseKey.flatMap({ workTrees?.claim(key: $0, into: workspace) }) {
             // A kept tree is an optimisation: if it cannot be brought to the commit, start afresh.
             if case .success = attempt(keptIndex: claimed.index) { return .success(true) }
@@ -66,7 +66,7 @@ struct WorkspacePlan: Sendable {
         return attempt(keptIndex: nil).map { false }
     }
 
-    private func attempt(keptIndex: URL?) -> Result<Void, GitError> {
+    private func attempt(keptIndex: URL?) -> Result<Void, WorkspaceWriteFailure> {
         WorkspaceCheckout(
             mirrorPath: mirror.directory.path, remote: remote, commitSHA: commitSHA, workspace: workspace,
             keptIndex: keptIndex, snapshotsIndex: reuseKey != nil && (workTrees?.capacity ?? 0) > 0

@@ -14,6 +14,10 @@ public final class GitMirrorCache: Sendable {
     let fetchLocks = KeyedAsyncLock()
     let threadPool: NIOThreadPool
     let workTrees: WorkTreeCache?
+    /// Longest a checkout's fetch may take; then it fails and frees its slot and the mirror's lock.
+    let checkoutTimeout: Duration
+    /// Whether fetches may connect to loopback, private and other special-purpose addresses.
+    let allowLocalAddresses: Bool
 
     /// `threadPool` runs the blocking libgit2 calls. The shared singleton has one thread per core and
     /// also serves other blocking work (file I/O in Hummingbird); a server running many pipelines
@@ -21,8 +25,17 @@ public final class GitMirrorCache: Sendable {
     ///
     /// With `workTrees`, checkouts that name an `owner` reuse that owner's kept tree of the repository, and
     /// `release` keeps workspaces there; without, every checkout writes a fresh tree.
-    public init(root: URL, logger: Logger, threadPool: NIOThreadPool = .singleton, workTrees: WorkTreeCache? = nil) {
+    ///
+    /// Every fetch's connections are checked again when they are made (`allowLocalAddresses` false refuses
+    /// hosts that resolve to loopback, private, link-local or other special-purpose addresses) and end at
+    /// `checkoutTimeout` or when the checking-out task is cancelled.
+    public init(
+        root: URL, logger: Logger, threadPool: NIOThreadPool = .singleton, workTrees: WorkTreeCache? = nil,
+        checkoutTimeout: Duration = .seconds(600), allowLocalAddresses: Bool = false
+    ) {
         self.root = root
+        self.checkoutTimeout = checkoutTimeout
+        self.allowLocalAddresses = allowLocalAddresses
         self.logger = logger
         self.threadPool = threadPool
         self.workTrees = workTrees
@@ -55,30 +68,58 @@ public final class GitMirrorCache: Sendable {
         var logger = logger
         logger[metadataKey: "git_repo"] = "\(remote.redacted)"
         logger[metadataKey: "git_mirror"] = "\(mirror.key)"
+        let guardian = FetchGuard(timeout: checkoutTimeout, allowLocalAddresses: allowLocalAddresses)
         let request = MirrorFetch(
             remote: remote, credentials: credentials ?? remote.embeddedCredentials,
-            branch: branch, commit: commit, mirror: mirror, logger: logger, extraRef: extraRef)
+            branch: branch, commit: commit, mirror: mirror, guardian: guardian, logger: logger, extraRef: extraRef)
 
         let clock = ContinuousClock()
-        let fetchStart = clock.now
-        await fetchLocks.lock(mirror.key)
-        let fetched = await runBlocking { request.fetchAndResolve() }
-        await fetchLocks.unlock(mirror.key)
-        Self.markUsed(mirror)
-        let sha = try fetched.get()
-        let fetchTime = clock.now - fetchStart
-
-        let checkoutStart = clock.now
-        let plan = WorkspacePlan(
-            mirror: mirror, remote: remote, commitSHA: sha, workspace: workspace,
-            workTrees: workTrees, reuseKey: owner.map { Self.workTreeKey(owner: $0, remote: remote) })
         let writeLogger = logger
-        let reused = try await runBlocking { plan.write(logger: writeLogger) }.get()
-        logger.info("checked out commit", metadata: [
-            "commit": "\(sha)", "workspace": "\(workspace.path)", "reused_tree": "\(reused)",
-            "fetch_ms": "\(fetchTime.milliseconds)", "checkout_ms": "\((clock.now - checkoutStart).milliseconds)",
-        ])
-        return CheckoutResult(commitSHA: sha, reusedTree: reused)
+        // A damaged mirror (found while fetching, resolving or writing the workspace) is rebuilt once from
+        // the remote rather than reused: it is shared by every account building this URL.
+        var rebuilding = false
+        while true {
+            let fetchStart = clock.now
+            await fetchLocks.lock(mirror.key)
+            let rebuild = rebuilding
+            // Cancelling the task makes the fetch's next network wait fail, so the lock is released soon.
+            let fetched = await withTaskCancellationHandler {
+                await runBlocking { request.fetchAndResolve(rebuilding: rebuild) }
+            } onCancel: {
+                guardian.cancel()
+            }
+            await fetchLocks.unlock(mirror.key)
+            Self.markUsed(mirror)
+            let sha: String
+            switch fetched {
+            case .success(let resolved): sha = resolved
+            case .failure(let failure) where failure.mirrorSuspect && !rebuilding:
+                logger.warning("the mirror looks damaged; rebuilding it", metadata: ["error": "\(failure.error)"])
+                rebuilding = true
+                continue
+            case .failure(let failure): throw failure.error
+            }
+            let fetchTime = clock.now - fetchStart
+
+            let checkoutStart = clock.now
+            let plan = WorkspacePlan(
+                mirror: mirror, remote: remote, commitSHA: sha, workspace: workspace,
+                workTrees: workTrees, reuseKey: owner.map { Self.workTreeKey(owner: $0, remote: remote) })
+            let reused: Bool
+            switch await runBlocking({ plan.write(logger: writeLogger).mapError { MirrorFetchFailure(error: $0.error, mirrorSuspect: $0.mirrorSuspect) } }) {
+            case .success(let wasReused): reused = wasReused
+            case .failure(let failure) where failure.mirrorSuspect && !rebuilding:
+                logger.warning("the mirror's objects could not be read; rebuilding it", metadata: ["error": "\(failure.error)"])
+                rebuilding = true
+                continue
+            case .failure(let failure): throw failure.error
+            }
+            logger.info("checked out commit", metadata: [
+                "commit": "\(sha)", "workspace": "\(workspace.path)", "reused_tree": "\(reused)",
+                "fetch_ms": "\(fetchTime.milliseconds)", "checkout_ms": "\((clock.now - checkoutStart).milliseconds)",
+            ])
+            return CheckoutResult(commitSHA: sha, reusedTree: reused)
+        }
     }
 
     /// `refs/` and plain name segments only, so the ref cannot widen into a pattern or another refspec.

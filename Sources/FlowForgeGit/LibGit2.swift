@@ -4,7 +4,10 @@ import CLibGit2
 /// initialised exactly once, thread-safely, on first use, which is what that needs.
 enum LibGit2 {
     private static let initialized: Bool = {
-        git_libgit2_init() > 0
+        let ready = git_libgit2_init() > 0
+        // Every git connection then goes through FlowForge's guarded sockets (deadline, cancel, address checks).
+        precondition(GuardedSocketStream.register(), "libgit2 refused FlowForge's socket stream")
+        return ready
     }()
 
     /// Call before any libgit2 function; cheap after the first time.

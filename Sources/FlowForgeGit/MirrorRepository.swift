@@ -56,42 +56,65 @@ enum MirrorRepository {
     /// (a branch name, a tag name, or a full `refs/...` name).
     static func resolve(
         in repository: OpaquePointer, commit: String?, branch: String, url: String
-    ) -> Result<String, GitError> {
+    ) -> Result<String, MirrorFetchFailure> {
         if let commit {
-            guard let sha = lookupCommit(commit, in: repository) else {
-                return .failure(.commitNotFound(url: url, sha: commit))
+            switch lookupCommit(commit, in: repository) {
+            case .found(let sha): return .success(sha)
+            case .missing: return .failure(MirrorFetchFailure(error: .commitNotFound(url: url, sha: commit), mirrorSuspect: false))
+            case .unreadable(let failure):
+                return .failure(MirrorFetchFailure(error: .local(failure, url: url), mirrorSuspect: true))
             }
-            return .success(sha)
         }
         // Looked up as reference names, never parsed as revision syntax, so `main@{1}` or `HEAD~3`
         // in a branch name cannot select something else.
         let candidates = branch.hasPrefix("refs/") ? [branch] : ["refs/heads/\(branch)", "refs/tags/\(branch)"]
         for name in candidates {
-            if let sha = peelToCommit(reference: name, in: repository) {
-                return .success(sha)
+            switch peelToCommit(reference: name, in: repository) {
+            case .found(let sha): return .success(sha)
+            case .missing: continue
+            case .unreadable(let failure):
+                return .failure(MirrorFetchFailure(error: .local(failure, url: url), mirrorSuspect: true))
             }
         }
-        return .failure(.refNotFound(url: url, ref: branch))
+        return .failure(MirrorFetchFailure(error: .refNotFound(url: url, ref: branch), mirrorSuspect: false))
     }
 
-    private static func lookupCommit(_ text: String, in repository: OpaquePointer) -> String? {
+    /// A lookup's answer: `unreadable` when the object is listed but cannot be read (a damaged mirror).
+    enum Lookup {
+        case found(String)
+        case missing
+        case unreadable(LibGit2Failure)
+    }
+
+    private static func lookupCommit(_ text: String, in repository: OpaquePointer) -> Lookup {
         let hex = text.lowercased()
-        guard (4...40).contains(hex.count), hex.allSatisfy(\.isHexDigit) else { return nil }
+        guard (4...40).contains(hex.count), hex.allSatisfy(\.isHexDigit) else { return .missing }
         var oid = git_oid()
-        guard git_oid_fromstrn(&oid, hex, hex.utf8.count) == 0 else { return nil }
+        guard git_oid_fromstrn(&oid, hex, hex.utf8.count) == 0 else { return .missing }
         var commit: OpaquePointer?
-        guard git_commit_lookup_prefix(&commit, repository, &oid, hex.utf8.count) == 0 else { return nil }
+        let code = git_commit_lookup_prefix(&commit, repository, &oid, hex.utf8.count)
+        guard code == 0 else { return missingOrUnreadable(code, "looking up the commit in the mirror") }
         defer { git_commit_free(commit) }
-        return git_commit_id(commit)?.pointee.hex
+        return git_commit_id(commit).map { .found($0.pointee.hex) } ?? .missing
     }
 
-    private static func peelToCommit(reference name: String, in repository: OpaquePointer) -> String? {
+    private static func peelToCommit(reference name: String, in repository: OpaquePointer) -> Lookup {
         var reference: OpaquePointer?
-        guard git_reference_lookup(&reference, repository, name) == 0 else { return nil }
+        guard git_reference_lookup(&reference, repository, name) == 0 else { return .missing }
         defer { git_reference_free(reference) }
         var object: OpaquePointer?
-        guard git_reference_peel(&object, reference, GIT_OBJECT_COMMIT) == 0 else { return nil }
+        let code = git_reference_peel(&object, reference, GIT_OBJECT_COMMIT)
+        guard code == 0 else { return missingOrUnreadable(code, "reading \(name) in the mirror") }
         defer { git_object_free(object) }
-        return git_object_id(object)?.pointee.hex
+        return git_object_id(object).map { .found($0.pointee.hex) } ?? .missing
+    }
+
+    /// Not found and ambiguous are answers about the repository; anything else is about the mirror's disk.
+    private static func missingOrUnreadable(_ code: Int32, _ operation: String) -> Lookup {
+        if code == GIT_ENOTFOUND.rawValue || code == GIT_EAMBIGUOUS.rawValue || code == GIT_EINVALIDSPEC.rawValue {
+            return .missing
+        }
+        let failure = LibGit2Failure(code: code, operation: operation)
+        return failure.suggestsDamagedObjects ? .unreadable(failure) : .missing
     }
 }

@@ -2,8 +2,9 @@ import CLibGit2
 import Foundation
 
 /// Makes a workspace holding exactly one commit, HEAD detached, in one of two ways:
-/// - fresh: a local clone of the mirror (libgit2 hardlinks the object files when both are on one
-///   filesystem, and copies them otherwise) and a forced checkout of the commit;
+/// - fresh: a local clone of the mirror whose object files are copied, never hard-linked (steps run as root
+///   in the workspace: a hard link would let them rewrite the pack every account's checkouts read), and a
+///   forced checkout of the commit;
 /// - reused: a work tree kept from an earlier pipeline of the same account and repository (already moved to
 ///   `workspace`) is cleared of everything its last checkout's index does not vouch for, gets a new `.git`
 ///   (the steps could have changed config, hooks or objects), and libgit2 writes only what is missing or
@@ -26,11 +27,12 @@ struct WorkspaceCheckout: Sendable {
     /// Whether to leave the index snapshot beside the workspace (only needed when the tree may be kept).
     let snapshotsIndex: Bool
 
-    func run() -> Result<Void, GitError> {
+    func run() -> Result<Void, WorkspaceWriteFailure> {
         let path = workspace.path
         guard keptIndex != nil || !FileManager.default.fileExists(atPath: path) else {
-            return .failure(.failed("the workspace \(path) already exists: each checkout needs a new, "
-                + "empty location; remove that folder or choose another one"))
+            return .failure(WorkspaceWriteFailure(
+                error: .failed("the workspace \(path) already exists: each checkout needs a new, "
+                    + "empty location; remove that folder or choose another one"), mirrorSuspect: false))
         }
         do {
             try FileManager.default.createDirectory(
@@ -45,10 +47,12 @@ struct WorkspaceCheckout: Sendable {
             return .success(())
         } catch let failure as LibGit2Failure {
             GitMirrorCache.removeWorkspace(workspace)
-            return .failure(.local(failure, url: remote.redacted))
+            return .failure(WorkspaceWriteFailure(
+                error: .local(failure, url: remote.redacted), mirrorSuspect: failure.suggestsDamagedObjects))
         } catch {
             GitMirrorCache.removeWorkspace(workspace)
-            return .failure(.failed("could not create the workspace \(path): \(error.localizedDescription)"))
+            return .failure(WorkspaceWriteFailure(
+                error: .failed("could not create the workspace \(path): \(error.localizedDescription)"), mirrorSuspect: false))
         }
     }
 
@@ -59,7 +63,8 @@ struct WorkspaceCheckout: Sendable {
         git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION))
         // The files are written once, by `checkout`, for the exact commit; the clone's own checkout would be wasted.
         options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue
-        options.local = GIT_CLONE_LOCAL
+        // Copies, not hard links: the workspace must share no inode with the mirror (see the type's comment).
+        options.local = GIT_CLONE_LOCAL_NO_LINKS
         var repository: OpaquePointer?
         try gitCall("cloning the mirror into the workspace") {
             git_clone(&repository, mirrorPath, directory.path, &options)

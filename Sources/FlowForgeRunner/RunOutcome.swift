@@ -6,7 +6,7 @@ public enum RunOutcome: Sendable, Equatable {
     case failure(step: String, message: String)
     /// A step ran past its own timeout or the pipeline's, e.g. `timed out after 5s`; it was killed.
     case timedOut(step: String, message: String)
-    /// FlowForge could not run the plan, e.g. `image "x" not found: <the daemon's reason>`.
+    /// FlowForge could not run the plan, e.g. `image "x" could not be pulled: <why, in a fixed sentence>`.
     case error(String)
     /// The calling task was cancelled; running containers were killed.
     case canceled

@@ -10,11 +10,14 @@ public struct RunRequest: Sendable {
     public var workspace: String
     /// Limit for the whole pipeline, on top of each step's own `timeoutSeconds`.
     public var timeout: Duration
+    /// What each step's container may use (memory, CPU, processes, open files, log size).
+    public var limits: StepLimits
 
-    public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration) {
+    public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration, limits: StepLimits = .default) {
         self.pipelineID = pipelineID
         self.plan = plan
         self.workspace = workspace
         self.timeout = timeout
+        self.limits = limits
     }
 }

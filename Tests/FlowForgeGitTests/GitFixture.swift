@@ -14,14 +14,16 @@ struct GitFixture {
     var workTreesRoot: URL { base.appendingPathComponent("worktrees", isDirectory: true) }
 
     /// `keptWorkTrees` > 0 turns work tree reuse on, as the server does.
-    init(keptWorkTrees: Int = 0) throws {
+    init(keptWorkTrees: Int = 0, checkoutTimeout: Duration = .seconds(600)) throws {
         base = FileManager.default.temporaryDirectory
             .appendingPathComponent("flowforge-git-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         cache = GitMirrorCache(
             root: base.appendingPathComponent("mirrors", isDirectory: true), logger: logger,
             workTrees: WorkTreeCache(
-                root: base.appendingPathComponent("worktrees", isDirectory: true), capacity: keptWorkTrees))
+                root: base.appendingPathComponent("worktrees", isDirectory: true), capacity: keptWorkTrees),
+            // The test servers are on 127.0.0.1.
+            checkoutTimeout: checkoutTimeout, allowLocalAddresses: true)
     }
 
     /// A path under the fixture that does not exist yet.

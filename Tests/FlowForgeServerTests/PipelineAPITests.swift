@@ -1,3 +1,4 @@
+import FlowForgeCore
 import FlowForgeTestSupport
 import Foundation
 import Hummingbird
@@ -155,5 +156,22 @@ struct RepositoryURLPolicyTests {
     ])
     func classifiesAddresses(address: String, isPublic: Bool) {
         #expect(IPAddressClass.isPublic(address) == isPublic)
+    }
+
+    /// IPv6 literals are parsed as addresses, not sent to the resolver with their brackets (which fails and
+    /// used to be the only reason they were refused).
+    @Test(arguments: ["http://[::1]:8080/x.git", "https://[fe80::1]/x.git", "http://[::ffff:127.0.0.1]/x.git", "git://[64:ff9b::a00:1]/x.git"])
+    func bracketedPrivateLiteralsAreRefusedByAddress(url: String) async throws {
+        do {
+            _ = try await RepositoryURLPolicy(allowLocal: false).check(url)
+            Issue.record("\(url) was accepted")
+        } catch let error as APIError {
+            #expect(error.message.contains("special-purpose address"), "\(error.message)")
+        }
+    }
+
+    @Test func bracketedPublicLiteralIsAccepted() async throws {
+        let url = "https://[2606:4700::1111]/owner/repo.git"
+        #expect(try await RepositoryURLPolicy(allowLocal: false).check(url) == url)
     }
 }

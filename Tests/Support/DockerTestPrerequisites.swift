@@ -62,6 +62,15 @@ public enum DockerTestPrerequisites {
         return containers.map(\.Id)
     }
 
+    /// The daemon's `GET /containers/<id>/json` answer as JSON, or nil if it cannot be had.
+    public static func inspect(container id: String) -> [String: Any]? {
+        guard let response = exchange("GET /containers/\(id)/json HTTP/1.0\r\nHost: docker\r\n\r\n"),
+            response.hasPrefix("HTTP/1.0 200") || response.hasPrefix("HTTP/1.1 200"),
+            let body = response.range(of: "\r\n\r\n").map({ response[$0.upperBound...] })
+        else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+
     /// Sends a raw request over the socket and returns the whole answer (HTTP/1.0: the daemon closes after it).
     private static func exchange(_ request: String) -> String? {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

@@ -26,10 +26,10 @@ public struct GitTestRepository: Sendable {
 
     /// Commits `files` (path → content; parent folders are created) on `branch`, on top of that branch's
     /// current head if it has one, pushes it, and returns the new commit's SHA.
-    /// `removing` lists paths to delete in the same commit.
+    /// `removing` lists paths to delete in the same commit; `symlinks` (path → target) commits symbolic links.
     @discardableResult
     public func commit(
-        _ files: [String: String], removing: [String] = [], message: String = "test commit",
+        _ files: [String: String], symlinks: [String: String] = [:], removing: [String] = [], message: String = "test commit",
         branch: String = "main"
     ) throws -> String {
         let exists = (try? GitCommandLine.run(
@@ -47,6 +47,14 @@ public struct GitTestRepository: Sendable {
             try FileManager.default.createDirectory(
                 at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(content.utf8).write(to: file)
+            try GitCommandLine.run(["add", "--", path], in: workDirectory)
+        }
+        for (path, target) in symlinks {
+            let link = workDirectory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(at: link)
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target)
             try GitCommandLine.run(["add", "--", path], in: workDirectory)
         }
         for path in removing {

@@ -6,7 +6,8 @@ public enum PlanCompiler {
     /// Otherwise `.run` with the matching steps in dependency order: file order wherever dependencies
     /// allow. A dependency on a step left out by its `when` counts as satisfied and is dropped from
     /// `dependsOn`. Images resolve step → pipeline `image` → `defaultImage`; env merges pipeline under step.
-    /// Throws for what a hand-built config could still get wrong: unknown dependencies, cycles, no image.
+    /// Throws for what a hand-built config could still get wrong: unknown dependencies, cycles, no image,
+    /// an image that is not a valid reference (it reaches Docker Engine API paths).
     public static func compile(
         _ config: PipelineConfig, context: TriggerContext, defaultImage: String
     ) throws(ConfigError) -> PlanOutcome {
@@ -22,9 +23,22 @@ public enum PlanCompiler {
         let names = Set(selected.map(\.name))
         var planSteps: [PlanStep] = []
         for step in topologicalOrder(selected) {
+            if step.image == "" || config.image == "" {
+                throw ConfigError(file: "flowforge.yml", line: step.line, message: """
+                    step `\(step.name)`: image is empty; name an image (like alpine:3.20), or remove `image:` to use the default
+                    """)
+            }
             guard let image = [step.image, config.image, defaultImage].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
                 throw ConfigError(file: "flowforge.yml", line: step.line, message: """
                     step `\(step.name)` has no image; set `image:` on the step or at the top of the file
+                    """)
+            }
+            do {
+                _ = try ImageReference.parse(image)
+            } catch {
+                throw ConfigError(file: "flowforge.yml", line: step.line, message: """
+                    step `\(step.name)`: image `\(image)` is not a valid image reference: \(error.reason); \
+                    write it like alpine:3.20 or registry.example.com/team/tool:1.2
                     """)
             }
             planSteps.append(PlanStep(

@@ -13,8 +13,6 @@ public struct DockerBackend: Backend {
     let network: String
     let podImage: String
     let logger: Logger
-    /// Most processes one container may have; stops a fork bomb in a step from starving the machine.
-    public var pidsLimit = 1024
 
     /// - Parameters:
     ///   - host: `unix:///path/to/docker.sock` or `tcp://127.0.0.1:2375`.
@@ -50,7 +48,7 @@ public struct DockerBackend: Backend {
         }
         let run = DockerPipelineRun(
             client: client, request: request,
-            observer: observer, network: network, podImage: podImage, pidsLimit: pidsLimit, logger: logger)
+            observer: observer, network: network, podImage: podImage, logger: logger)
         let outcome = await run.execute()
         // Cleanup must run even when this task is cancelled, and a cancelled task's HTTP calls fail at once:
         // an unstructured task does not inherit the cancellation.

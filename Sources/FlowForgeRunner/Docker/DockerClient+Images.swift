@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FlowForgeCore
 import Foundation
 import NIOCore
 
@@ -7,28 +8,33 @@ extension DockerClient {
     /// Longest a pull may take; big images on slow registries take minutes, not hours.
     static let pullTimeout: TimeAmount = .minutes(30)
 
-    /// Whether the image is present locally.
+    /// Whether the image is present locally. The name goes into the URL path, so it must be a valid
+    /// reference (no `..`, `?` or `&` can then reach the path) and is percent-encoded on top.
     func imageExists(_ image: String) async throws -> Bool {
-        let response = try await send(.GET, "/images/\(image)/json", accepting: [404])
+        let reference = try Self.validReference(image)
+        let response = try await send(.GET, "/images/\(Self.pathSegment(reference.pullReference))/json", accepting: [404])
         return response.status.code == 200
     }
 
-    /// Pulls an image; throws `DockerError.imageNotFound` with the daemon's reason when it cannot.
+    /// Pulls an image; throws `DockerError.imageNotFound` when it cannot.
     ///
     /// The daemon reports a failure either as an error status or, once the pull has begun, as a line
-    /// `{"error": "..."}` inside a 200 answer, so the progress stream is read to its end.
+    /// `{"error": "..."}` inside a 200 answer, so the progress stream is read to its end. Its text can
+    /// carry the registry's own answer body, i.e. whatever a service at that address returned: only a
+    /// fixed sentence reaches the pipeline's error (`pullFailure`); the daemon's words go to the log.
     func pullImage(_ image: String) async throws {
-        let request = try request(.POST, "/images/create", query: [("fromImage", Self.referenceWithTag(image))])
+        let reference = try Self.validReference(image)
+        let request = try request(.POST, "/images/create", query: [("fromImage", reference.pullReference)])
         let response = try await http.execute(request, timeout: Self.pullTimeout, logger: logger)
         if response.status.code >= 400 {
             let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-            throw DockerError.imageNotFound(image: image, reason: Self.message(in: body))
+            throw pullFailure(image, status: Int(response.status.code), daemonMessage: Self.message(in: body))
         }
         var lines = DockerJSONLines()
         for try await chunk in response.body {
             for line in lines.feed(chunk.readableBytesView) {
                 if let error = Self.pullError(in: line) {
-                    throw DockerError.imageNotFound(image: image, reason: error)
+                    throw pullFailure(image, status: nil, daemonMessage: error)
                 }
             }
         }
@@ -36,9 +42,42 @@ extension DockerClient {
 
     /// Without a tag, the daemon would pull every tag of the repository; FlowForge means `latest`.
     static func referenceWithTag(_ image: String) -> String {
-        if image.contains("@") { return image }
-        let lastComponent = image.split(separator: "/").last ?? ""
-        return lastComponent.contains(":") ? image : image + ":latest"
+        (try? ImageReference.parse(image).pullReference) ?? image
+    }
+
+    static func validReference(_ image: String) throws -> ImageReference {
+        do {
+            return try ImageReference.parse(image)
+        } catch {
+            throw DockerError.invalidImage(image: image, reason: error.reason)
+        }
+    }
+
+    /// A valid reference percent-encoded for a URL path; `/`, `:` and `@` stay, as Docker's routes expect.
+    static func pathSegment(_ reference: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/:@")
+        return reference.addingPercentEncoding(withAllowedCharacters: allowed) ?? reference
+    }
+
+    /// The error a pipeline shows for a failed pull: one of a few fixed sentences chosen from the daemon's
+    /// message, never the message itself.
+    func pullFailure(_ image: String, status: Int?, daemonMessage: String) -> DockerError {
+        logger.warning("image pull failed", metadata: [
+            "image": "\(image)", "status": "\(status.map(String.init) ?? "-")", "daemon_message": "\(daemonMessage.prefix(500))",
+        ])
+        let lowered = daemonMessage.lowercased()
+        let reason: String
+        if lowered.contains("toomanyrequests") || lowered.contains("rate limit") {
+            reason = "the registry's pull rate limit was reached; try again later"
+        } else if lowered.contains("denied") || lowered.contains("unauthorized") || lowered.contains("authentication required") {
+            reason = "the registry refused access; check the name (a private image needs credentials FlowForge does not have)"
+        } else if status == 404 || lowered.contains("manifest unknown") || lowered.contains("not found") {
+            reason = "the registry has no such image or tag; check the name and tag"
+        } else {
+            reason = "the pull failed; check the name and that the registry is up"
+        }
+        return .imageNotFound(image: image, reason: reason)
     }
 
     private static func pullError(in line: [UInt8]) -> String? {

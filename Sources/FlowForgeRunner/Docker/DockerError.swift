@@ -6,6 +6,8 @@ enum DockerError: Error, CustomStringConvertible {
     /// The daemon's answer could not be understood.
     case unexpectedResponse(String)
     case imageNotFound(image: String, reason: String)
+    /// The image name is not a valid reference; it never reaches the daemon.
+    case invalidImage(image: String, reason: String)
     /// Nothing accepts connections at the daemon's socket.
     case unreachable(host: String, reason: String)
 
@@ -18,7 +20,9 @@ enum DockerError: Error, CustomStringConvertible {
         case .unexpectedResponse(let detail):
             "the Docker daemon gave an answer FlowForge does not understand: \(detail)"
         case .imageNotFound(let image, let reason):
-            "image \"\(image)\" not found: \(reason)"
+            "image \"\(image)\" could not be pulled: \(reason)"
+        case .invalidImage(let image, let reason):
+            "image \"\(image)\" is not a valid image reference: \(reason); write it like alpine:3.20 or registry.example.com/team/tool:1.2"
         case .unreachable(let host, let reason):
             "the Docker daemon at \(host) is not reachable (\(reason)): start dockerd, or set DOCKER_HOST to where it listens"
         }

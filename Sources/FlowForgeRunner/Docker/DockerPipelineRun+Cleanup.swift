@@ -4,7 +4,29 @@ extension DockerPipelineRun {
     /// Force-removes (which kills) every container labelled with this pipeline's id, steps before the pod.
     /// Safe to call twice and after a failed setup: it looks containers up by label rather than remembering them,
     /// which also catches one whose create call was cut short by a cancellation.
+    ///
+    /// A create cut short that way may still be under way in the daemon (it does not stop work for a client
+    /// that hung up), so its container can appear after the first look, in `Created` state: then a second
+    /// look follows a moment later. The periodic reaper catches anything later still.
     func removeContainers() async {
+        await removeListedContainers()
+        if await progress.createInterrupted {
+            try? await Task.sleep(for: .seconds(1))
+            await removeListedContainers()
+        }
+    }
+
+    /// Creates a container, noting a create that a cancellation cut short (see `removeContainers`).
+    func createContainer(_ config: DockerContainerConfig) async throws -> String {
+        do {
+            return try await client.createContainer(config)
+        } catch {
+            if Task.isCancelled { await progress.noteInterruptedCreate() }
+            throw error
+        }
+    }
+
+    private func removeListedContainers() async {
         let label = "\(DockerBackend.pipelineLabel)=\(request.pipelineID)"
         do {
             let containers = try await client.listContainers(label: label)

@@ -20,7 +20,7 @@ extension DockerPipelineRun {
         var started = false
         do {
             try await ensureImage(step.image)
-            let container = try await client.createContainer(config(for: step, pod: pod))
+            let container = try await createContainer(config(for: step, pod: pod))
             await progress.running(container: container)
             await observer.stepStarted(step.name, at: Date())
             started = true
@@ -113,9 +113,9 @@ extension DockerPipelineRun {
             Env: step.environment.map { "\($0.key)=\($0.value)" }.sorted(),
             WorkingDir: "/workspace",
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.stepLabel: step.name],
-            HostConfig: .init(
-                NetworkMode: "container:\(pod)",
-                Mounts: [.init(Source: request.workspace, Target: "/workspace")],
-                PidsLimit: pidsLimit))
+            HostConfig: .step(
+                networkMode: "container:\(pod)",
+                mounts: [.init(Source: request.workspace, Target: "/workspace")],
+                limits: request.limits))
     }
 }

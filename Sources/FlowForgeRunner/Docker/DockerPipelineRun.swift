@@ -9,7 +9,6 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     let observer: Observer
     let network: String
     let podImage: String
-    let pidsLimit: Int
     let logger: Logger
     let progress = DockerRunProgress()
 
@@ -79,8 +78,8 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
             // Sleeps ~68 years; the pod is force-removed when the run ends.
             Cmd: ["sleep", "2147483647"],
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.roleLabel: "pod"],
-            HostConfig: .init(NetworkMode: network, PidsLimit: 16))
-        let pod = try await client.createContainer(config)
+            HostConfig: .pod(networkMode: network, limits: request.limits))
+        let pod = try await createContainer(config)
         try await client.startContainer(pod)
         logger.debug("pod started", metadata: ["container": "\(pod)"])
         return pod
@@ -92,6 +91,10 @@ actor DockerRunProgress {
     private(set) var currentStep: String?
     private(set) var currentContainer: String?
     private(set) var outcome: RunOutcome?
+    /// A container create was cut short by a cancellation: the daemon may still be making it.
+    private(set) var createInterrupted = false
+
+    func noteInterruptedCreate() { createInterrupted = true }
 
     func enter(step: String) { currentStep = step }
     func running(container: String?) { currentContainer = container }

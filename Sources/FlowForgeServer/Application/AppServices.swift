@@ -21,7 +21,9 @@ struct AppServices: Sendable {
                 repositories: connectedRepositories, installations: gitHubInstallations,
                 installationTokens: installationTokens, secretBox: secretBox
             ),
-            logger: logger
+            logger: logger,
+            stepLimits: configuration.stepLimits,
+            registryPolicy: ImageRegistryPolicy(allowLocal: configuration.allowLocalRegistries)
         )
         return PipelineWorkerService(
             jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,
@@ -94,7 +96,9 @@ struct AppServices: Sendable {
                 threadPool: gitThreadPool,
                 workTrees: WorkTreeCache(
                     root: configuration.dataDirectory.appendingPathComponent("worktrees", isDirectory: true),
-                    capacity: configuration.keptWorkTrees)),
+                    capacity: configuration.keptWorkTrees),
+                checkoutTimeout: .seconds(configuration.checkoutTimeoutSeconds),
+                allowLocalAddresses: configuration.allowLocalRepositories),
             gitThreadPool: gitThreadPool,
             signal: JobSignal(),
             lifecycle: StatusPublisher(outbox: statusOutbox, frontendURL: configuration.frontendURL, signal: statusSignal, logger: logger),

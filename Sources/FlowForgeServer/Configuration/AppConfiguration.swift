@@ -1,3 +1,4 @@
+import FlowForgeCore
 import Foundation
 import Logging
 
@@ -79,6 +80,12 @@ public struct AppConfiguration: Sendable {
     public var httpHeaderTimeoutMillis: Int = 10_000
     /// `FLOWFORGE_HTTP_MAX_CONNECTIONS`: connections beyond this are answered 503 and closed.
     public var httpMaxConnections: Int = 10_000
+    /// What each step's container may use (`FLOWFORGE_STEP_*`).
+    public var stepLimits: StepLimits = .default
+    /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
+    public var allowLocalRegistries = false
+    /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.
+    public var checkoutTimeoutSeconds = 600
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String

@@ -12,26 +12,37 @@ extension PipelineExecutor {
 
     /// The plan to run: the request's `commands` as one step, or the repository's flowforge.yml at the
     /// checked-out commit compiled for this pipeline's event and branch. The request's `env` is laid over
-    /// every step's environment.
-    func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) -> Swift.Result<PlanOutcome, PlanProblem> {
+    /// every step's environment. The file is read by `ConfigFileReader`: never through a link, never huge.
+    func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) async -> Swift.Result<PlanOutcome, PlanProblem> {
         var outcome: PlanOutcome
         if let commands = pipeline.commands {
             outcome = .run(PlanCompiler.commandsPlan(commands: commands, image: defaultImage, environment: [:]))
         } else {
-            guard let file = Self.configFiles.first(where: { FileManager.default.fileExists(atPath: workspace.appendingPathComponent($0).path) }) else {
-                return .failure(PlanProblem(text: "no flowforge.yml in the repository at commit \(commit): add one (see docs/flowforge-yml.md) or pass commands"))
+            var found: (file: String, text: String)?
+            for file in Self.configFiles {
+                switch await ConfigFileReader.read(file, in: workspace) {
+                case .missing: continue
+                case .refused(let reason): return .failure(PlanProblem(text: reason))
+                case .text(let text): found = (file, text)
+                }
+                break
             }
-            let text: String
-            do {
-                text = try String(contentsOf: workspace.appendingPathComponent(file), encoding: .utf8)
-            } catch {
-                return .failure(PlanProblem(text: "\(file) could not be read as UTF-8 text"))
+            guard let (file, text) = found else {
+                return .failure(PlanProblem(text: "no flowforge.yml in the repository at commit \(commit): add one (see docs/flowforge-yml.md) or pass commands"))
             }
             do {
                 let config = try PipelineConfigParser.parse(text, fileName: file)
                 outcome = try PlanCompiler.compile(config, context: TriggerContext(event: pipeline.event, branch: pipeline.branch), defaultImage: defaultImage)
             } catch {
                 return .failure(PlanProblem(text: error.description))
+            }
+        }
+        if case .run(let plan) = outcome {
+            // The operator's default image is theirs to choose; what a repository names is checked.
+            for step in plan.steps where step.image != defaultImage {
+                if let problem = await registryPolicy.problem(with: step.image, step: step.name) {
+                    return .failure(PlanProblem(text: problem))
+                }
             }
         }
         if case .run(var plan) = outcome, !pipeline.environment.isEmpty {

@@ -23,6 +23,10 @@ struct PipelineExecutor: Sendable {
     let lifecycle: any PipelineLifecycleObserver
     let cloneCredentials: CloneCredentials
     let logger: Logger
+    /// What each step's container may use; per run, so that plans can set them.
+    var stepLimits: StepLimits = .default
+    /// Which registries a repository's images may come from.
+    var registryPolicy = ImageRegistryPolicy(allowLocal: false)
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -144,7 +148,7 @@ struct PipelineExecutor: Sendable {
         }
 
         let plan: Plan
-        switch planFor(pipeline, commit: commit, workspace: workspace) {
+        switch await planFor(pipeline, commit: commit, workspace: workspace) {
         case .success(.run(let compiled)): plan = compiled
         case .success(.skipped(let reason)): return Result(status: .skipped, error: reason)
         case .failure(let message): return Result(status: .error, error: message.text)
@@ -157,7 +161,7 @@ struct PipelineExecutor: Sendable {
             return Result(status: .error, error: "could not record the steps: \(error)")
         }
         let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
-        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout)
+        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
         return Self.result(of: await backend.run(request, observer: recorder))
     }
 

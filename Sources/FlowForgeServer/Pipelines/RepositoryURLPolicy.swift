@@ -1,3 +1,4 @@
+import FlowForgeCore
 import Foundation
 import NIOPosix
 
@@ -28,19 +29,26 @@ struct RepositoryURLPolicy: Sendable {
             guard !components.path.isEmpty else { throw APIError.validation("repo_url", "file:// URLs need a path") }
             return text
         }
-        guard let host = components.host, !host.isEmpty else {
+        guard let rawHost = components.host, !rawHost.isEmpty else {
             throw APIError.validation("repo_url", "has no host")
         }
+        let host = Self.bareHost(rawHost)
         if !allowLocal {
             let addresses = try await Self.resolve(host)
             guard !addresses.isEmpty else {
                 throw APIError.validation("repo_url", "host \(host) does not resolve")
             }
             if let blocked = addresses.first(where: { !IPAddressClass.isPublic($0) }) {
-                throw APIError.validation("repo_url", "host \(host) resolves to \(blocked), a loopback, private or link-local address, which FlowForge does not clone from")
+                throw APIError.validation("repo_url", "host \(host) resolves to \(blocked), a loopback, private, link-local or other special-purpose address, which FlowForge does not clone from")
             }
         }
         return text
+    }
+
+    /// An IPv6 literal without its URL brackets (`[::1]` → `::1`), so that it parses as an address rather
+    /// than reaching the resolver as a name; other hosts unchanged.
+    static func bareHost(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// All addresses `host` resolves to, as text. getaddrinfo blocks, so it runs on the thread pool.
@@ -56,50 +64,13 @@ struct RepositoryURLPolicy: Sendable {
             while let info = cursor {
                 var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
                 if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                    addresses.append(String(cString: buffer))
+                    // Decoded up to the terminating NUL, without the deprecated array form of init(cString:).
+                    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                    addresses.append(String(decoding: bytes, as: UTF8.self))
                 }
                 cursor = info.pointee.ai_next
             }
             return addresses
-        }
-    }
-}
-
-/// Classifies textual IPv4/IPv6 addresses; pure, so the policy's edge cases are unit-tested.
-enum IPAddressClass {
-    static func isPublic(_ address: String) -> Bool {
-        if let v4 = ipv4(address) { return isPublicV4(v4) }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, address.split(separator: "%").first.map(String.init) ?? address, &v6) == 1 else { return false }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        if bytes.allSatisfy({ $0 == 0 }) { return false }                        // ::
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return false } // ::1
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
-            return isPublicV4(Array(bytes[12..<16]))                             // ::ffff:a.b.c.d
-        }
-        if bytes[0] & 0xfe == 0xfc { return false }                              // fc00::/7 unique local
-        if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80 { return false }          // fe80::/10 link-local
-        if bytes[0] == 0xff { return false }                                     // multicast
-        return true
-    }
-
-    static func ipv4(_ address: String) -> [UInt8]? {
-        let parts = address.split(separator: ".")
-        guard parts.count == 4 else { return nil }
-        let bytes = parts.compactMap { UInt8($0) }
-        return bytes.count == 4 ? bytes : nil
-    }
-
-    static func isPublicV4(_ b: [UInt8]) -> Bool {
-        switch (b[0], b[1]) {
-        case (0, _), (10, _), (127, _): return false
-        case (169, 254): return false
-        case (172, 16...31): return false
-        case (192, 168): return false
-        case (100, 64...127): return false   // carrier-grade NAT
-        case (192, 0) where b[2] == 0: return false
-        case (198, 18...19): return false    // benchmarking
-        default: return b[0] < 224           // multicast and reserved above
         }
     }
 }
