@@ -162,3 +162,41 @@ struct ServerRestartTests {
         #expect(try await installation.job(id).attempts == 1)
     }
 }
+
+/// SIGTERM while a pipeline's checkout hangs on a git server that never answers: the checkout is cut short
+/// when the grace period ends, and the job goes back to the queue untouched, not ended as `error`.
+@Suite("server restarts during checkout", .needsDocker, .dockerPrerequisites)
+struct ServerCheckoutShutdownTests {
+    @Test func sigtermDuringCheckoutHandsTheJobBack() async throws {
+        let git = try GitTestServer()
+        defer { git.stop() }
+        // Accepts connections and never answers.
+        let staller = try ScriptedTestServer.stalling(first: 1_000, thenRelayTo: git.port)
+        defer { staller.stop() }
+        let installation = try await ServerRestartTests.Installation.make(["FLOWFORGE_SHUTDOWN_GRACE": "1", "FLOWFORGE_JOB_LEASE_SECONDS": "60"])
+        defer { Task { await installation.remove() } }
+        let port = ServerProcess.freePort()
+        let server = try await installation.serve(port: port)
+        defer { server.signal(SIGKILL) }
+        let client = ServerProcessClient(port: port)
+        let key = try await client.apiKey()
+        let id = try #require(try await client.object(.POST, "/api/v1/pipelines", token: key, json: [
+            "repo_url": "http://127.0.0.1:\(staller.port)/slow.git", "commands": ["true"],
+        ])["id"] as? String)
+        _ = try await client.awaitPipeline(id, key: key, "to start its checkout") { ($0["status"] as? String) == "running" }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while staller.count() == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(staller.count() > 0, "the checkout never reached the git server")
+
+        server.signal(SIGTERM)
+        let status = await server.waitForExit(timeout: .seconds(30))
+        #expect(status == 0, "\(server.output)")
+        let job = try await installation.job(id)
+        #expect(job.status == "queued" && job.attempts == 0, "\(job)")
+        let configuration = try AppConfiguration.fromEnvironment(installation.environment)
+        let database = try openDatabase(configuration, logger: Logger(label: "test.peek"))
+        let pipeline = try await SQLPipelineRepository(database: database).find(id: id)
+        await database.shutdown()
+        #expect(pipeline?.status == .pending && pipeline?.error == nil, "\(String(describing: pipeline))")
+    }
+}
