@@ -40,7 +40,7 @@ struct GitHubAppSetupTests {
             #expect(try errorCode(unproven) == "github_account_not_linked")
             #expect(try await linkedUser(99, configuration) == nil)
 
-            try await saveGitHubIdentity(userID: session.userID, token: "gho_user_token", configuration)
+            try await Self.saveGitHubIdentity(userID: session.userID, token: "gho_user_token", configuration)
             await forge.grantInstallations([5, 6], authorization: "Bearer gho_user_token")
             let notTheirs = try await setup(cookie: cookie, state: state)
             #expect(notTheirs.status == .forbidden)
@@ -88,7 +88,7 @@ struct GitHubAppSetupTests {
             #expect(try await linkedUser(77, configuration) == nil, "the state names no account: nothing is linked yet")
 
             let session = try await client.register()
-            try await saveGitHubIdentity(userID: session.userID, token: "gho_dash", configuration)
+            try await Self.saveGitHubIdentity(userID: session.userID, token: "gho_dash", configuration)
             await forge.grantInstallations([1], authorization: "Bearer gho_dash")
             let refused = try await client.send(.post, "/api/user/github/installations", token: session.access, json: ["installation_id": 77])
             #expect(refused.status == .forbidden)
@@ -100,13 +100,74 @@ struct GitHubAppSetupTests {
         }
     }
 
-    private func saveGitHubIdentity(userID: String, token: String, _ configuration: AppConfiguration) async throws {
+    /// GitHub lists an organisation's installation for every collaborator of any repository in it, so a
+    /// second account with that same proof must not take over a linked installation.
+    @Test func aLinkedInstallationNeverMovesToAnotherAccount() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let environment = ["GITHUB_APP_SLUG": "flowforge-test", "FRONTEND_URL": "http://frontend.test", "GITHUB_API_URL": forge.baseURL]
+        try await withTestApp(environment: environment) { client, configuration in
+            let owner = try await client.register(), collaborator = try await client.register()
+            try await Self.saveGitHubIdentity(userID: owner.userID, token: "gho_owner", configuration)
+            try await Self.saveGitHubIdentity(userID: collaborator.userID, token: "gho_collaborator", githubID: "5151", login: "collab", configuration)
+            await forge.grantInstallations([55], authorization: "Bearer gho_owner")
+            await forge.grantInstallations([55], authorization: "Bearer gho_collaborator")
+            try await withInstallations(configuration) { installations in
+                try await installations.apply(id: 55, account: "octo-org", action: "created", added: ["octo-org/app"], removed: [], at: Clock.nowMillis())
+            }
+
+            let first = try await client.send(.post, "/api/user/github/installations", token: owner.access, json: ["installation_id": 55])
+            #expect(first.status == .ok, "\(text(first))")
+            let takeover = try await client.send(.post, "/api/user/github/installations", token: collaborator.access, json: ["installation_id": 55])
+            #expect(takeover.status == .conflict, "\(text(takeover))")
+            #expect(try errorCode(takeover) == "installation_already_linked")
+            #expect(text(takeover).contains("octo-org"), "the message says whose installation it is: \(text(takeover))")
+            #expect(try await linkedUser(55, configuration) == owner.userID)
+            let again = try await client.send(.post, "/api/user/github/installations", token: owner.access, json: ["installation_id": 55])
+            #expect(again.status == .ok, "linking twice from the same account stays safe: \(text(again))")
+            #expect(try await linkedUser(55, configuration) == owner.userID)
+        }
+    }
+
+    /// A linked installation covers several repositories; connecting one of them through it needs GitHub,
+    /// asked with the user's own sign-in, to list that repository for the user within the installation.
+    @Test func connectingThroughAnInstallationNeedsPerRepositoryProof() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let environment = ["GITHUB_APP_SLUG": "flowforge-test", "FRONTEND_URL": "http://frontend.test", "GITHUB_API_URL": forge.baseURL]
+        try await withTestApp(environment: environment) { client, configuration in
+            let user = try await client.register()
+            try await withInstallations(configuration) { installations in
+                try await installations.apply(id: 66, account: "octo-org", action: "created", added: ["octo-org/open", "octo-org/secret"], removed: [], at: Clock.nowMillis())
+                #expect(try await installations.link(id: 66, userID: user.userID))
+            }
+            func connect(_ name: String) async throws -> TestResponse {
+                try await client.send(.post, "/api/user/repositories", token: user.access, json: ["provider": "github", "full_name": name])
+            }
+            let noSignIn = try await connect("octo-org/open")
+            #expect(noSignIn.status == .unprocessableContent, "\(text(noSignIn))")
+            #expect(try errorCode(noSignIn) == "repository_access_unconfirmed")
+
+            try await Self.saveGitHubIdentity(userID: user.userID, token: "gho_member", configuration)
+            await forge.grantInstallationRepositories(66, ["Octo-Org/Open"], authorization: "Bearer gho_member")
+            let notReadable = try await connect("octo-org/secret")
+            #expect(notReadable.status == .unprocessableContent, "\(text(notReadable))")
+            #expect(try errorCode(notReadable) == "repository_access_unconfirmed")
+            let asked = await forge.requests().last
+            #expect(asked?.path == "/user/installations/66/repositories" && asked?.headers["authorization"] == "Bearer gho_member")
+
+            let readable = try await connect("octo-org/open")
+            #expect(readable.status == .created, "\(text(readable))")
+        }
+    }
+
+    static func saveGitHubIdentity(userID: String, token: String, githubID: String = "4242", login: String = "octocat", _ configuration: AppConfiguration) async throws {
         let box = SecretBox(configuration: configuration)
         let database = try openDatabase(configuration, logger: Logger(label: "test"))
         do {
             try await SQLOAuthIdentityRepository(database: database).save(OAuthIdentityRecord(
-                provider: "github", providerUserID: "4242", userID: userID, login: "octocat",
-                accessTokenSealed: try box.seal(token, purpose: "oauth_identities:github:4242:access"), refreshTokenSealed: nil
+                provider: "github", providerUserID: githubID, userID: userID, login: login,
+                accessTokenSealed: try box.seal(token, purpose: "oauth_identities:github:\(githubID):access"), refreshTokenSealed: nil
             ), at: Clock.nowMillis())
         } catch {
             await database.shutdown()

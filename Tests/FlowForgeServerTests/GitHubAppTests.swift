@@ -78,12 +78,11 @@ struct GitHubAppTests {
         defer { forge.stop() }
         try await StatusStoreFixture.with { fixture in
             let now = Clock.nowMillis()
-            try await fixture.database.withConnection { db in
-                // Linked to the repository's account; named with capitals, as GitHub reports names, while the
-                // connected repository is stored lower-cased: one lookup rule must match them.
-                try await db.raw("INSERT INTO github_installations (id, account, user_id, created_at, updated_at) VALUES (99, 'Octo', \(bind: fixture.userID), \(bind: now), \(bind: now))").run()
-                try await db.raw("INSERT INTO github_installation_repositories (installation_id, full_name) VALUES (99, 'Octo/App')").run()
-            }
+            // Linked to the repository's account; named with capitals, as GitHub reports names, while the
+            // connected repository is stored lower-cased: one rule (RepositoryName) must match them.
+            let installations = SQLGitHubInstallationRepository(database: fixture.database)
+            try await installations.apply(id: 99, account: "Octo", action: "created", added: ["Octo/App"], removed: [], at: now)
+            #expect(try await installations.link(id: 99, userID: fixture.userID))
             let tokens = GitHubInstallationTokens(
                 apiBaseURL: forge.baseURL, jwt: try await GitHubAppJWT(appID: "4242", privateKeyPEM: key.privateKeyPEM),
                 httpClient: .shared, logger: logger

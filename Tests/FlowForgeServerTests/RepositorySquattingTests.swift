@@ -38,7 +38,10 @@ struct RepositorySquattingTests {
             try await Self.recordInstallation(77, of: "victim-org", reaching: ["victim-org/app"], linkedTo: victim.userID, configuration)
             let (event, push) = StatusPipelineTests.push(provider: "github", fullName: "victim-org/app", sha: sha, cloneURL: "\(attackerServer.baseURL)/victim-org/app.git")
 
-            // The installation linked to the victim is the victim's proof of access: no token needed.
+            // The installation linked to the victim, within which GitHub lists the repository for the victim's
+            // own GitHub sign-in, is the victim's proof of access: no token needed.
+            try await GitHubAppSetupTests.saveGitHubIdentity(userID: victim.userID, token: "gho_victim", configuration)
+            await forge.grantInstallationRepositories(77, ["victim-org/app"], authorization: "Bearer gho_victim")
             _ = try await client.connectRepository(access: victim.access, provider: "github", fullName: "victim-org/app")
 
             // 1. The attack as reported: the victim's name, the attacker's clone_url.

@@ -1,6 +1,8 @@
+import FlowForgeStore
 import FlowForgeTestSupport
 import Foundation
 import HummingbirdTesting
+import Logging
 import Testing
 @testable import FlowForgeServer
 
@@ -41,7 +43,8 @@ struct StatusPipelineTests {
     }
 
     /// A pipeline skipped by `when` never posts `success`: GitLab gets its own `skipped`, Bitbucket the
-    /// neutral `STOPPED`, GitHub (whose statuses have no neutral state) nothing after `pending`.
+    /// neutral `STOPPED`. GitHub, whose statuses have no neutral state, gets no status at all: a `pending`
+    /// ("Queued" or "Running") posted for it could never be cleared.
     @Test(arguments: [("github", "octo/skips"), ("gitlab", "group/skips"), ("bitbucket", "team/skips")])
     func aSkippedPipelinePostsNothingGreen(provider: String, fullName: String) async throws {
         let forge = try await FakeForge()
@@ -50,10 +53,16 @@ struct StatusPipelineTests {
         let run = try await runPipeline(
             provider: provider, fullName: fullName, passes: true, forge: forge,
             config: "when:\n  event: tag\nsteps:\n  - name: test\n    commands: [\"true\"]\n",
-            until: { seen in expected.map { final in seen.contains { $0.state == final } } ?? (seen.count >= 1) },
+            // GitHub: every status is stored with the state it reports, so once the pipeline is finished the
+            // outbox holds all there will ever be; `outboxRows` counts them.
+            until: { seen in expected.map { final in seen.contains { $0.state == final } } ?? true },
             awaitFinish: true
         )
         let seen = await forge.statusRequests()
+        if expected == nil {
+            #expect(run.outboxRows == 0, "no status may ever be stored for a skipped GitHub pipeline")
+            #expect(seen.isEmpty, "\(seen)")
+        }
         #expect(!seen.contains { ["success", "SUCCESSFUL"].contains($0.state ?? "") }, "\(seen)")
         if let expected {
             #expect(seen.last?.state == expected, "\(seen)")
@@ -91,6 +100,8 @@ struct StatusPipelineTests {
         var pipelineID: String
         var sha: String
         var statuses: [FakeForgeRequest]
+        /// The pipeline's commit statuses in the outbox, sent or not (counted only with `awaitFinish`).
+        var outboxRows = 0
     }
 
     /// Connects `fullName` with a token, pushes a commit through a signed webhook, and waits until the
@@ -115,7 +126,7 @@ struct StatusPipelineTests {
         ]) { _, new in new })
         let (final, _) = Self.words(provider, passes: passes)
         let result = RunBox()
-        try await withTestApp(environment: environment) { client, _ in
+        try await withTestApp(environment: environment) { client, configuration in
             let access = try await client.register().access
             let created = try await client.send(.post, "/api/user/repositories", token: access, json: [
                 "provider": provider, "full_name": fullName, "access_token": "\(provider)-token",
@@ -134,9 +145,26 @@ struct StatusPipelineTests {
             let statuses = await forge.awaitStatusRequests(timeout: .seconds(90), until: done ?? { seen in
                 seen.contains { $0.state == final && $0.answered == 201 }
             })
-            await result.set(Run(pipelineID: pipelineID, sha: sha, statuses: statuses))
+            var run = Run(pipelineID: pipelineID, sha: sha, statuses: statuses)
+            if awaitFinish { run.outboxRows = try await Self.outboxRows(pipelineID, configuration) }
+            await result.set(run)
         }
         return try #require(await result.run)
+    }
+
+    static func outboxRows(_ pipelineID: String, _ configuration: AppConfiguration) async throws -> Int {
+        let database = try openDatabase(configuration, logger: Logger(label: "test.outbox"))
+        do {
+            let count = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM status_outbox WHERE pipeline_id = \(bind: pipelineID)").first()?
+                    .decode(column: "n", as: Int.self) ?? 0
+            }
+            await database.shutdown()
+            return count
+        } catch {
+            await database.shutdown()
+            throw error
+        }
     }
 
     /// The final and the in-progress states in the forge's words.

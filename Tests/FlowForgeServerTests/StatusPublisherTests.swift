@@ -41,9 +41,28 @@ struct StatusPublisherTests {
     func eachEventKindHasItsOwnContext(event: String, context: String) async throws {
         try await StatusStoreFixture.with { fixture in
             let publisher = StatusPublisher(outbox: fixture.outbox, frontendURL: "https://ci.example", signal: JobSignal(), logger: Logger(label: "test"))
-            await publisher.publish(makePipeline(fixture, "github", event: event), .queued, fixture)
+            var pipeline = makePipeline(fixture, "github", event: event)
+            pipeline.status = .running
+            await publisher.publish(pipeline, .started, fixture)
             let rows = try await fixture.outbox.rows(pipelineID: fixture.pipelines["github"]!)
             #expect(rows.map(\.status.context) == [context])
+        }
+    }
+
+    /// GitHub gets no "Queued" status: the pipeline may yet be skipped, and GitHub has no neutral state to
+    /// end a pending status in. The other forges do.
+    @Test func gitHubGetsNoQueuedStatus() async throws {
+        try await StatusStoreFixture.with { fixture in
+            let publisher = StatusPublisher(outbox: fixture.outbox, frontendURL: "https://ci.example", signal: JobSignal(), logger: Logger(label: "test"))
+            for provider in ["github", "gitlab", "bitbucket"] {
+                await publisher.publish(makePipeline(fixture, provider), .queued, fixture)
+            }
+            let github = try await fixture.outbox.rows(pipelineID: fixture.pipelines["github"]!)
+            #expect(github.isEmpty, "\(github)")
+            for provider in ["gitlab", "bitbucket"] {
+                let rows = try await fixture.outbox.rows(pipelineID: fixture.pipelines[provider]!)
+                #expect(rows.count == 1, "\(provider)")
+            }
         }
     }
 

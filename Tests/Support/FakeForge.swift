@@ -68,6 +68,12 @@ public final class FakeForge: Sendable {
     }
 
     /// The next `count` status requests are answered `status` with `headers` instead of 201.
+    /// `GET /user/installations/{id}/repositories` with `authorization` lists `names` (a 404 for any
+    /// installation not granted this way).
+    public func grantInstallationRepositories(_ id: Int64, _ names: [String], authorization: String) async {
+        await state.grantInstallationRepositories(id, names, authorization: authorization)
+    }
+
     public func failNext(_ count: Int, status: Int = 500, headers: [String: String] = [:]) async {
         await state.script(count: count, status: status, headers: headers)
     }
@@ -118,6 +124,13 @@ actor FakeForgeState {
         userInstallations[authorization] = ids
     }
 
+    /// `Authorization` value → installation id → the repository names listed within it.
+    private var installationRepositories: [String: [Int64: [String]]] = [:]
+
+    func grantInstallationRepositories(_ id: Int64, _ names: [String], authorization: String) {
+        installationRepositories[authorization, default: [:]][id] = names
+    }
+
     /// The read endpoints: 200 for a granted token, 404 otherwise (as forges answer for private
     /// repositories a token cannot see); `/user/installations` 401 for a token it does not know.
     private func access(method: String, path: String, authorization: String?) -> (status: Int, headers: [String: String], body: String) {
@@ -126,6 +139,12 @@ actor FakeForgeState {
             guard let ids = userInstallations[authorization] else { return (401, [:], #"{"message":"Bad credentials"}"#) }
             let list = ids.map { #"{"id":\#($0),"account":{"login":"someone"}}"# }.joined(separator: ",")
             return (200, [:], #"{"total_count":\#(ids.count),"installations":[\#(list)]}"#)
+        }
+        let parts = path.split(separator: "/").map(String.init)
+        if parts.count == 4, parts[0] == "user", parts[1] == "installations", parts[3] == "repositories", let id = Int64(parts[2]) {
+            guard let names = installationRepositories[authorization]?[id] else { return (404, [:], #"{"message":"Not Found"}"#) }
+            let list = names.map { #"{"full_name":"\#($0)"}"# }.joined(separator: ",")
+            return (200, [:], #"{"total_count":\#(names.count),"repositories":[\#(list)]}"#)
         }
         if readers[path]?.contains(authorization) == true { return (200, [:], #"{"id":1}"#) }
         return (404, [:], #"{"message":"Not Found"}"#)

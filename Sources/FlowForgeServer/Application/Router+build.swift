@@ -53,7 +53,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         v1.addRoutes(
             PipelineController(
                 pipelines: services.pipelines, logs: services.logs,
-                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher
+                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher,
+                repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration)
             ).endpoints,
             atPath: "pipelines"
         )

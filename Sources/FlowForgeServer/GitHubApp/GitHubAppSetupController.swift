@@ -123,7 +123,15 @@ struct GitHubAppSetupController {
         case .unavailable(let reason):
             throw APIError(.badGateway, code: "github_unavailable", message: "could not ask GitHub about installation \(installation) (\(reason)); try again later")
         }
-        _ = try await installations.link(id: installation, userID: userID)
+        guard try await installations.link(id: installation, userID: userID) else {
+            // GitHub lists an organisation's installation for anyone who can reach one repository in it, so
+            // that proof cannot decide between two accounts: the first link stands.
+            let account = try await installations.find(id: installation)?.account ?? ""
+            let owner = account.isEmpty ? "the GitHub account it is installed on" : "GitHub account \(account)"
+            context.logger.notice("github app installation already linked to another account; not moved", metadata: ["installation_id": "\(installation)", "user_id": "\(userID)"])
+            throw APIError(.conflict, code: "installation_already_linked",
+                           message: "installation \(installation) is already linked to another FlowForge account, and a link never moves; ask the FlowForge user who installed the App for \(owner) to connect the repository you need, or an owner of \(owner) to uninstall the App and install it again from your account")
+        }
         context.logger.info("github app installation linked", metadata: ["installation_id": "\(installation)", "user_id": "\(userID)"])
     }
 }

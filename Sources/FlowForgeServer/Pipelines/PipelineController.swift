@@ -11,6 +11,9 @@ struct PipelineController {
     let logs: any LogStore
     let urlPolicy: RepositoryURLPolicy
     let launcher: PipelineLauncher
+    /// A restart of a connected repository's pipeline clones from where a new one would (see `restartURL`).
+    let repositories: any ConnectedRepositoryRepository
+    let hosts: ForgeHosts
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)

@@ -135,23 +135,18 @@ struct PipelineExecutor: Sendable {
             if let error = error as? GitError { return Result(status: .error, error: error.description) }
             return Result(status: .error, error: "could not check out the repository: \(error)")
         }
-        do {
-            var started = pipeline
-            started.status = .running
-            started.commitSHA = commit
-            try await pipelines.setCommit(job, sha: commit, startedStatus: await lifecycle.status(for: started, at: .started))
-            await lifecycle.statusStored()
-        } catch {
-            if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
-            // Not the repository's fault: say what failed.
-            return Result(status: .error, error: "could not record the checked-out commit: \(error)")
-        }
 
+        // The plan comes before the "running" status: a pipeline that `when` skips never ran, and on GitHub,
+        // whose statuses have no neutral state to end in, a "running" (pending) status would stay forever.
         let plan: Plan
         switch await planFor(pipeline, commit: commit, workspace: workspace) {
-        case .success(.run(let compiled)): plan = compiled
-        case .success(.skipped(let reason)): return Result(status: .skipped, error: reason)
-        case .failure(let message): return Result(status: .error, error: message.text)
+        case .success(.run(let compiled)):
+            if let failed = await record(commit, of: pipeline, job: job, running: true) { return failed }
+            plan = compiled
+        case .success(.skipped(let reason)):
+            return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .skipped, error: reason)
+        case .failure(let message):
+            return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .error, error: message.text)
         }
 
         do {
@@ -163,6 +158,23 @@ struct PipelineExecutor: Sendable {
         let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
         let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
         return Self.result(of: await backend.run(request, observer: recorder))
+    }
+
+    /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same
+    /// fenced transaction). Nil when recorded; otherwise the result the run ends with.
+    private func record(_ commit: String, of pipeline: PipelineRecord, job: ClaimedJob, running: Bool) async -> Result? {
+        do {
+            var started = pipeline
+            started.status = .running
+            started.commitSHA = commit
+            let status = running ? await lifecycle.status(for: started, at: .started) : nil
+            try await pipelines.setCommit(job, sha: commit, startedStatus: status)
+            if status != nil { await lifecycle.statusStored() }
+            return nil
+        } catch {
+            if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
+            return Result(status: .error, error: "could not record the commit: \(error)")
+        }
     }
 
     /// Leftovers of a run of this pipeline by a worker that died. Deleting a checked-out tree is thousands of

@@ -8,7 +8,7 @@ import Hummingbird
 ///
 /// A forge repository (GitHub, GitLab, Bitbucket) is connected only with proof that this account may read
 /// it: an access token the forge confirms with one API call, or (GitHub) an App installation linked to the
-/// account that reaches it. It is always cloned from the forge's own host. Several accounts may connect one
+/// account that reaches it, within which GitHub lists the repository for the user's own GitHub sign-in. It is always cloned from the forge's own host. Several accounts may connect one
 /// name, each with its own webhook secret, so a name taken by one account never blocks its real owner.
 struct RepositoryController {
     let repositories: any ConnectedRepositoryRepository
@@ -18,6 +18,10 @@ struct RepositoryController {
     let hosts: ForgeHosts
     let verifier: ForgeAccessVerifier
     let apiBaseURL: String
+    /// For connecting through a linked App installation: the account's GitHub sign-in, and GitHub's answer
+    /// (with that sign-in) whether the user may read the repository within the installation.
+    let identities: any OAuthIdentityRepository
+    let userInstallations: GitHubUserInstallations
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -99,7 +103,7 @@ struct RepositoryController {
 
     /// When the forge confirmed that this account may read the repository: now, after the access token
     /// passed the forge's check, or after finding a GitHub App installation linked to the account that
-    /// reaches it. Nil for generic git servers (nothing to ask). Throws a 422 that says what proof is
+    /// reaches it and GitHub listing the repository for the user's own GitHub sign-in within it. Nil for generic git servers (nothing to ask). Throws a 422 that says what proof is
     /// missing, or a 502 when the forge could not be asked.
     private func provenAccess(provider: String, fullName: String, token: String?, userID: String, context: AppRequestContext) async throws -> Int64? {
         guard ForgeHosts.forgeProviders.contains(provider) else { return nil }
@@ -116,12 +120,40 @@ struct RepositoryController {
                                message: "could not ask \(provider) whether access_token can read \(fullName) (\(reason)); try again later")
             }
         }
-        if provider == "github", try await installations.installationID(forRepository: fullName, linkedTo: userID) != nil {
-            return Clock.nowMillis()
+        if provider == "github", let installation = try await installations.installationID(forRepository: fullName, linkedTo: userID) {
+            return try await provenThroughInstallation(installation, fullName: fullName, userID: userID, context: context)
         }
         let how = provider == "github"
             ? "a GitHub token that can read it, or install the FlowForge GitHub App on it and link the installation to your account (POST /api/user/github/install)"
             : "a \(provider) token that can read it"
         throw APIError.validation("access_token", "is required to connect a \(provider) repository: FlowForge asks \(provider) to confirm you can read \(fullName); send \(how)")
+    }
+
+    /// A linked installation covers the repository, but that alone proves nothing about this user: its
+    /// token reads every repository it covers, and whoever linked it may only be a collaborator on one of
+    /// them. So GitHub must list the repository for the user's own GitHub sign-in within the installation.
+    private func provenThroughInstallation(_ installation: Int64, fullName: String, userID: String, context: AppRequestContext) async throws -> Int64 {
+        let retry = "connect your GitHub account (POST /api/user/oauth/github/authorize), or send an access_token that can read \(fullName)"
+        guard let identity = try await identities.list(userID: userID).first(where: { $0.provider == "github" }),
+              let token = try? secretBox.open(identity.accessTokenSealed, purpose: "oauth_identities:github:\(identity.providerUserID):access")
+        else {
+            throw APIError(.unprocessableContent, code: "repository_access_unconfirmed",
+                           message: "FlowForge must confirm with GitHub that you can read \(fullName) before connecting it through installation \(installation): \(retry)")
+        }
+        switch await userInstallations.check(repository: fullName, installationID: installation, userToken: token, logger: context.logger) {
+        case .accessible:
+            return Clock.nowMillis()
+        case .notAccessible:
+            context.logger.notice("repository not readable by the user within the installation; not connected", metadata: ["installation_id": "\(installation)", "user_id": "\(userID)"])
+            throw APIError(.unprocessableContent, code: "repository_access_unconfirmed",
+                           message: "GitHub does not list \(fullName) among the repositories of installation \(installation) that your GitHub account (\(identity.login)) can read; ask an owner of the repository for access, or send an access_token that can read it")
+        case .tokenRefused:
+            throw APIError(.unprocessableContent, code: "repository_access_unconfirmed",
+                           message: "GitHub refused your saved GitHub sign-in; \(retry)")
+        case .unavailable(let reason):
+            context.logger.warning("could not ask GitHub about a repository in an installation", metadata: ["installation_id": "\(installation)", "reason": "\(reason)"])
+            throw APIError(.badGateway, code: "forge_unavailable",
+                           message: "could not ask GitHub whether you can read \(fullName) (\(reason)); try again later")
+        }
     }
 }

@@ -49,6 +49,13 @@ struct StatusPublisher: PipelineLifecycleObserver {
         }
         do {
             guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return nil }
+            // GitHub's statuses have no neutral state, and a queued pipeline may still be skipped by `when`:
+            // a "pending" posted now could never be cleared without claiming a result. GitHub hears first
+            // from the "running" status, which the executor asks for only once the plan is known to run.
+            if milestone == .queued && target.provider == "github" {
+                logger.debug("no queued status on github; the running status comes once the plan runs")
+                return nil
+            }
             let status = StatusContent(pipeline: pipeline, milestone: milestone)
             guard status.state.isShown(on: target.provider) else {
                 logger.debug("nothing to post for this state on this forge", metadata: ["state": "\(status.state)"])

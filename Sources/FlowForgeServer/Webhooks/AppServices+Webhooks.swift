@@ -29,7 +29,9 @@ extension RepositoryController {
             secretBox: services.secretBox,
             urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories),
             hosts: hosts, verifier: ForgeAccessVerifier(hosts: hosts, httpClient: .shared),
-            apiBaseURL: services.configuration.apiBaseURL
+            apiBaseURL: services.configuration.apiBaseURL,
+            identities: SQLOAuthIdentityRepository(database: services.database),
+            userInstallations: GitHubUserInstallations(apiBaseURL: services.configuration.gitHubAPIURL, httpClient: .shared)
         )
     }
 }

@@ -18,7 +18,7 @@ public enum RepositoryName {
         """
         SELECT i.id AS id FROM github_installation_repositories r
         JOIN github_installations i ON i.id = r.installation_id
-        WHERE LOWER(r.full_name) = \(bind: key(fullName, provider: "github")) AND i.suspended_at IS NULL
+        WHERE r.full_name = \(bind: key(fullName, provider: "github")) AND i.suspended_at IS NULL
           AND i.user_id = \(bind: userID)
         ORDER BY i.id LIMIT 1
         """

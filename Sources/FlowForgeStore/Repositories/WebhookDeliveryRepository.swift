@@ -78,7 +78,10 @@ public protocol GitHubInstallationRepository: Sendable {
     /// linked; nil otherwise. App deliveries start pipelines only there.
     func linkedUser(forRepository fullName: String) async throws -> String?
     /// Links the installation to an account, once the caller has proven that account may use it (GitHub
-    /// listed it among the signed-in user's installations). Returns true; safe to call twice.
+    /// listed it among the signed-in user's installations). Returns true when it is now linked to `userID`
+    /// (safe to call twice); false, changing nothing, when it is already linked to another account: GitHub
+    /// lists an organisation's installation for every collaborator of any repository in it, so the first
+    /// proven link stands and nobody can take it over by linking again.
     func link(id: Int64, userID: String) async throws -> Bool
 }
 
@@ -112,7 +115,7 @@ public struct SQLGitHubInstallationRepository: GitHubInstallationRepository {
             for name in removed {
                 try await db.raw("""
                     DELETE FROM github_installation_repositories WHERE installation_id = \(bind: id)
-                    AND LOWER(full_name) = \(bind: RepositoryName.key(name, provider: "github"))
+                    AND full_name = \(bind: RepositoryName.key(name, provider: "github"))
                     """).run()
             }
         }
@@ -143,7 +146,7 @@ public struct SQLGitHubInstallationRepository: GitHubInstallationRepository {
             try await db.raw("""
                 SELECT i.user_id AS user_id FROM github_installation_repositories r
                 JOIN github_installations i ON i.id = r.installation_id
-                WHERE LOWER(r.full_name) = \(bind: RepositoryName.key(fullName, provider: "github"))
+                WHERE r.full_name = \(bind: RepositoryName.key(fullName, provider: "github"))
                   AND i.suspended_at IS NULL AND i.user_id IS NOT NULL
                 ORDER BY i.id LIMIT 1
                 """).first().map { try $0.string("user_id") }
@@ -153,12 +156,15 @@ public struct SQLGitHubInstallationRepository: GitHubInstallationRepository {
     public func link(id: Int64, userID: String) async throws -> Bool {
         let now = Clock.nowMillis()
         // The setup redirect can reach us before the `installation` webhook: then the row starts here and the
-        // webhook fills in the account (its upsert leaves user_id alone).
+        // webhook fills in the account (its upsert leaves user_id alone). The WHERE makes the upsert a no-op
+        // (no row returned) when another account holds the link, in one statement, so two racing links
+        // cannot both win.
         return try await database.withConnection { db in
             try await db.raw("""
                 INSERT INTO github_installations (id, account, user_id, created_at, updated_at)
                 VALUES (\(bind: id), '', \(bind: userID), \(bind: now), \(bind: now))
                 ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, updated_at = excluded.updated_at
+                WHERE github_installations.user_id IS NULL OR github_installations.user_id = excluded.user_id
                 RETURNING id
                 """).first() != nil
         }
