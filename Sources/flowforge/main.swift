@@ -10,23 +10,25 @@ struct FlowForgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowforge",
         abstract: "FlowForge: an API-first, ephemeral CI/CD service.",
+        version: FlowForgeVersion.current,
         subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self],
         defaultSubcommand: Serve.self
     )
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (and apply pending migrations first).")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP server (and apply pending migrations first).", discussion: ServeHelp.discussion
+    )
 
     @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
 
     func run() async throws {
-        let configuration = try loadConfiguration()
-        let app = try await buildApplication(
-            configuration: configuration, address: ServerAddress(hostname: hostname, port: port)
-        )
-        try await app.runService()
+        let address = ServerAddress(hostname: hostname, port: port)
+        try await reportingFailure(address: address) {
+            try await serve(configuration: try loadConfiguration(), address: address)
+        }
     }
 }
 
@@ -36,7 +38,9 @@ struct Worker: AsyncParsableCommand {
     )
 
     func run() async throws {
-        try await buildWorker(configuration: try loadConfiguration()).run()
+        try await reportingFailure {
+            try await buildWorker(configuration: try loadConfiguration()).run()
+        }
     }
 }
 
@@ -44,11 +48,23 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
 
     func run() async throws {
+        try await reportingFailure { try await migrate() }
+    }
+
+    func migrate() async throws {
         let configuration = try loadConfiguration()
         var logger = Logger(label: "flowforge.migrate")
         logger.logLevel = configuration.logLevel
         let database = try openDatabase(configuration, logger: logger)
-        let applied = try await Migrator(database: database, logger: logger).migrate()
+        let applied: [Int]
+        do {
+            try await database.checkConnection()
+            applied = try await Migrator(database: database, logger: logger).migrate()
+        } catch {
+            // The pool must be closed before it goes away, also when a migration fails.
+            await database.shutdown()
+            throw StartupFailure.database(error, configuration: configuration)
+        }
         await database.shutdown()
         print(applied.isEmpty ? "database is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
     }
@@ -65,6 +81,10 @@ struct RotateKey: AsyncParsableCommand {
     )
 
     func run() async throws {
+        try await reportingFailure { try await rotate() }
+    }
+
+    func rotate() async throws {
         let configuration = try loadConfiguration()
         var logger = Logger(label: "flowforge.rotate-key")
         logger.logLevel = configuration.logLevel
@@ -83,11 +103,21 @@ struct RotateKey: AsyncParsableCommand {
     }
 }
 
-/// Reads the environment; a bad value ends the process with a message naming the variable.
+/// Reads the environment (over `.env.local` and `.env`); a bad value ends the process with a message
+/// naming the variable (see `reportingFailure`).
 func loadConfiguration() throws -> AppConfiguration {
+    try AppConfiguration.fromEnvironment(try DotEnvFile.processEnvironment())
+}
+
+/// Runs one command's start-up and work; any failure becomes one line on standard error and exit status 1,
+/// never a backtrace. Every command closes what it opened before its error reaches here.
+func reportingFailure(address: ServerAddress? = nil, _ body: () async throws -> Void) async throws {
     do {
-        return try AppConfiguration.fromEnvironment()
-    } catch let error as ConfigurationError {
-        throw ValidationError("configuration error: \(error.description)")
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("flowforge: \(StartupFailure.line(for: error, address: address))\n".utf8))
+        throw ExitCode.failure
     }
 }

@@ -20,14 +20,16 @@ public final class ServerProcess: @unchecked Sendable {
             .appendingPathComponent(".build/debug/flowforge")
     }
 
-    /// Starts `flowforge <arguments>` with exactly `environment` (plus PATH).
-    public init(_ arguments: [String], environment: [String: String]) throws {
+    /// Starts `flowforge <arguments>` with exactly `environment` (plus PATH), in `directory` if given (else
+    /// the test's working directory).
+    public init(_ arguments: [String], environment: [String: String], directory: URL? = nil) throws {
         outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-process-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: outputFile)
         process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var environment = environment
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         process.environment = environment

@@ -26,7 +26,7 @@ public enum PipelineConfigParser {
             parser = try Parser(yaml: text, encoding: .utf8)
             root = try parser.singleRoot()
         } catch let error as YamlError {
-            throw ConfigError(yaml: error, file: fileName)
+            throw ConfigError.tabIndentation(in: text, failure: error, file: fileName) ?? ConfigError(yaml: error, file: fileName)
         } catch {
             throw ConfigError(file: fileName, line: nil, message: "could not read the YAML: \(error)")
         }

@@ -1,7 +1,7 @@
 /// Suggests the known word a typo was probably meant to be.
-enum Spelling {
+public enum Spelling {
     /// The candidate within edit distance 2 of `word` (case-insensitive), closest first; nil if none.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
         return best.0

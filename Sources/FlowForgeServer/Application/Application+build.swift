@@ -68,11 +68,12 @@ func openServices(configuration: AppConfiguration, logger: Logger?) async throws
     logger.logLevel = configuration.logLevel
     let database = try openDatabase(configuration, logger: logger)
     do {
+        try await database.checkConnection()
         try await Migrator(database: database, logger: logger).migrate()
     } catch {
         // A pool must be closed before it goes away, also when start-up fails here.
         await database.shutdown()
-        throw error
+        throw StartupFailure.database(error, configuration: configuration)
     }
     return await AppServices.make(configuration: configuration, database: database, logger: logger)
 }

@@ -83,6 +83,8 @@ extension AppConfiguration {
             stripeCancelURL: env.string("STRIPE_CANCEL_URL"),
             oauthClients: oauthClients
         )
+        configuration.apiBaseURLIsDefault = env.string("API_BASE_URL") == nil
+        configuration.frontendURLIsDefault = env.string("FRONTEND_URL") == nil
         try configuration.readForgeSettings(env)
         try configuration.readOAuthSettings(env)
         try configuration.readOperationsSettings(env)

@@ -33,6 +33,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var apiBaseURL: String
     public var frontendURL: String
+    /// True when `API_BASE_URL` (`FRONTEND_URL`) was not set, so `serve` derives it from its address.
+    public var apiBaseURLIsDefault = false
+    public var frontendURLIsDefault = false
     public var backend: String
     public var dockerHost: String
     public var dockerNetwork: String

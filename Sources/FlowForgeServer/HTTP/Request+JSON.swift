@@ -3,15 +3,19 @@ import Hummingbird
 
 extension Request {
     /// Reads the body (at most `context.maxUploadSize` bytes, else 413) and decodes it as JSON.
-    /// Malformed JSON is a 400; a value of the wrong type or a missing required field is a 422 naming the field.
+    /// Malformed JSON is a 400; a value of the wrong type, a missing required field or a field the request
+    /// does not take is a 422 naming the field.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
+        let value: T
         do {
-            return try JSONDecoder.api.decode(T.self, from: data)
+            value = try JSONDecoder.api.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw APIError(decoding: error)
         }
+        if let unknown = UnknownBodyKeys.check(data, decoded: value) { throw unknown }
+        return value
     }
 }
 
@@ -45,7 +49,12 @@ extension APIError {
         case is Bool.Type: "true or false"
         case is [String].Type: "a list of strings"
         case is [String: String].Type: "an object of string values"
-        default: "a \(type)"
+        case is CommandList.Type: "a list of strings (or one command as a string)"
+        case is [Any].Type: "a list"
+        case is [String: Any].Type: "an object"
+        case is Double.Type, is Float.Type: "a number"
+        // Never a Swift type name: a client cannot act on `Array<Any>`.
+        default: "a different kind of value"
         }
     }
 

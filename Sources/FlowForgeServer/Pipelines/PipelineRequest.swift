@@ -5,7 +5,8 @@ struct PipelineRequest: Decodable {
     let repoUrl: String?
     let branch: String?
     let commit: String?
-    let commands: [String]?
+    /// A list of strings, or one string for one command.
+    let commands: CommandList?
     let env: [String: String]?
 
     struct Valid {
@@ -28,6 +29,7 @@ struct PipelineRequest: Decodable {
             }
             commitSHA = sha
         }
+        let commands = self.commands?.values
         if let commands {
             guard !commands.isEmpty else { throw APIError.validation("commands", "must not be empty; leave it out to use flowforge.yml") }
             guard commands.count <= 100 else { throw APIError.validation("commands", "at most 100 commands") }
