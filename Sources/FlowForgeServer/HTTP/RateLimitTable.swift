@@ -59,6 +59,13 @@ struct RateLimitTable: Sendable {
         return entry.count > limit ? entry.start + window - now : nil
     }
 
+    /// Takes back one counted request of `key` while its window is live; never below zero.
+    mutating func refund(_ key: String, now: Int64) {
+        guard var entry = entries[key], now - entry.start < window, entry.count > 0 else { return }
+        entry.count -= 1
+        entries[key] = entry
+    }
+
     private mutating func dropExpired(now: Int64) {
         while head < expiries.count, now - expiries[head].start >= window {
             let record = expiries[head]
