@@ -4,7 +4,7 @@ import Hummingbird
 
 /// Slows password guessing without handing anyone a way to lock another person out.
 ///
-/// Three counters, each over a 15-minute window:
+/// Three counters, each over a 15-minute window (the first two count attempts as they start, see `admit`):
 /// - the address and e-mail together (`pair:`): after 5 failures that address is locked out of that account
 ///   for a doubling delay (1 s, 2 s … up to 15 min), answered with 429 and `Retry-After`;
 /// - the address alone (`ip:`): after 20 failures, across any e-mails, the address is locked the same way;
@@ -33,37 +33,50 @@ struct LoginThrottle: Sendable {
         Keys(pair: "pair:" + address + "|" + email, address: "ip:" + address, email: "email:" + email)
     }
 
-    /// Throws 429 when this address is locked, for this e-mail or for all; waits out an e-mail's slow-down.
-    func check(email: String, address: String) async throws {
+    /// Counts this sign-in attempt against the address and the address+e-mail pair *before* the password is
+    /// checked, and throws 429 once either is over its free attempts (or already locked); waits out an
+    /// e-mail's slow-down. Counting first is what makes parallel guesses each count: checking, verifying and
+    /// only then recording let every request of a burst pass the check before the first failure was written.
+    /// `recordSuccess` takes the attempt back off the address.
+    func admit(email: String, address: String) async throws {
         let keys = Self.keys(email: email, address: address)
         let now = Clock.nowMillis()
         let locks = [try await attempts.lockedUntil(key: keys.pair, now: now), try await attempts.lockedUntil(key: keys.address, now: now)]
-        if let until = locks.compactMap({ $0 }).max() {
-            let seconds = max(1, Int((until - now + 999) / 1000))
-            var headers = HTTPFields()
-            headers[.retryAfter] = String(seconds)
-            throw APIError(
-                .tooManyRequests, code: "too_many_attempts",
-                message: "too many failed sign-ins from this address; wait \(seconds) s before trying again", headers: headers
-            )
-        }
+        if let until = locks.compactMap({ $0 }).max() { throw Self.tooMany(until: until, now: now) }
+        let counted = [
+            try await attempts.recordFailure(key: keys.pair, now: now, window: window, freeFailures: freeFailuresPerPair, baseDelay: baseDelay, maxDelay: maxDelay),
+            try await attempts.recordFailure(key: keys.address, now: now, window: window, freeFailures: freeFailuresPerAddress, baseDelay: baseDelay, maxDelay: maxDelay),
+        ]
+        if let until = counted.compactMap({ $0 }).max() { throw Self.tooMany(until: until, now: now) }
         if let until = try await attempts.lockedUntil(key: keys.email, now: now) {
             try await Task.sleep(for: .milliseconds(min(until - now, maxEmailDelay)))
         }
     }
 
-    func recordFailure(email: String, address: String) async throws {
-        let keys = Self.keys(email: email, address: address)
-        let now = Clock.nowMillis()
-        _ = try await attempts.recordFailure(key: keys.pair, now: now, window: window, freeFailures: freeFailuresPerPair, baseDelay: baseDelay, maxDelay: maxDelay)
-        _ = try await attempts.recordFailure(key: keys.address, now: now, window: window, freeFailures: freeFailuresPerAddress, baseDelay: baseDelay, maxDelay: maxDelay)
-        _ = try await attempts.recordFailure(key: keys.email, now: now, window: window, freeFailures: freeFailuresPerEmail, baseDelay: emailBaseDelay, maxDelay: maxEmailDelay)
+    static func tooMany(until: Int64, now: Int64) -> APIError {
+        let seconds = max(1, Int((until - now + 999) / 1000))
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(seconds)
+        return APIError(
+            .tooManyRequests, code: "too_many_attempts",
+            message: "too many failed sign-ins from this address; wait \(seconds) s before trying again", headers: headers
+        )
     }
 
-    /// Forgets this address's failures on the account and the account's slow-down; the address's own
-    /// counter stays, so one known password does not reset guessing at others.
+    /// A wrong password: the address and pair were counted by `admit` already; this adds the e-mail's count.
+    func recordFailure(email: String, address: String) async throws {
+        let keys = Self.keys(email: email, address: address)
+        _ = try await attempts.recordFailure(
+            key: keys.email, now: Clock.nowMillis(), window: window, freeFailures: freeFailuresPerEmail, baseDelay: emailBaseDelay, maxDelay: maxEmailDelay
+        )
+    }
+
+    /// Forgets this address's failures on the account and the account's slow-down, and takes this attempt
+    /// back off the address's counter; the address's earlier failures stay, so one known password does not
+    /// reset guessing at others.
     func recordSuccess(email: String, address: String) async throws {
         let keys = Self.keys(email: email, address: address)
+        try await attempts.forgiveOne(key: keys.address)
         try await attempts.reset(key: keys.pair)
         try await attempts.reset(key: keys.email)
     }

@@ -50,7 +50,7 @@ struct AuthController {
         }
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let address = RateLimitIdentities.addressKey(context.remoteAddress)
-        try await services.throttle.check(email: email, address: address)
+        try await services.throttle.admit(email: email, address: address)
 
         let user = try await services.users.find(email: email)
         let matches = try await services.passwords.verify(password, hash: user?.passwordHash ?? services.passwords.decoyHash)
@@ -70,16 +70,11 @@ struct AuthController {
     @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> SessionResponse {
         let body = try await request.decodeJSON(RefreshBody.self, context: context)
         guard let token = body.refreshToken else { throw APIError.validation("refresh_token", "is required") }
-        let rotation = try await services.sessions.refreshTokens.consume(tokenHash: SecretHashing.sha256Hex(token), now: Clock.nowMillis())
+        let (rotation, successor) = try await services.sessions.rotate(presented: token)
         switch rotation {
-        case .rotated(let userID, let familyID):
+        case .rotated(let userID, _, let generation):
             guard let user = try await services.users.find(id: userID) else { throw Self.invalidRefresh }
-            do {
-                return try await services.sessions.issue(for: user, familyID: familyID)
-            } catch StoreError.conflict {
-                // The family was ended (a password change) between this token's use and now.
-                throw Self.invalidRefresh
-            }
+            return try await services.sessions.response(for: user, generation: generation, refreshToken: successor)
         case .reused:
             context.logger.warning("refresh token reused; family revoked")
             throw APIError(.unauthorized, code: "refresh_token_reused", message: "this refresh token was already used, so every session from that sign-in has been ended; sign in again")

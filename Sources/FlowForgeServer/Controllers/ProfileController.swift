@@ -57,14 +57,14 @@ struct ProfileController {
         guard try await services.passwords.verify(current, hash: user.passwordHash) else {
             throw APIError(.forbidden, code: "current_password_incorrect", message: "current_password is incorrect")
         }
-        if let newEmail {
-            user.email = newEmail
-        }
         user.updatedAt = Clock.nowMillis()
-        do {
-            try await services.users.update(user)
-        } catch StoreError.conflict {
-            throw APIError(.conflict, code: "email_taken", message: "another account already uses this email")
+        if let newEmail, newEmail != user.email {
+            do {
+                try await services.users.updateEmail(id: user.id, email: newEmail, at: user.updatedAt)
+            } catch StoreError.conflict {
+                throw APIError(.conflict, code: "email_taken", message: "another account already uses this email")
+            }
+            user.email = newEmail
         }
         if let newPassword {
             let hash = try await services.passwords.hash(newPassword)

@@ -15,6 +15,11 @@ final class RateLimiter: Sendable {
     func admit(_ client: String, now: Int64) -> Int64? {
         table.withLock { $0.admit(client, now: now) }
     }
+
+    /// Takes back one request counted by `admit` (one that turned out not to belong to this bucket).
+    func refund(_ client: String, now: Int64) {
+        table.withLock { $0.refund(client, now: now) }
+    }
 }
 
 /// Answers 429 with `Retry-After` once a client used up its window.
@@ -39,8 +44,14 @@ struct RateLimitMiddleware: RouterMiddleware {
         if path.hasPrefix("/api/webhooks/") {
             wait = webhookLimiter.admit("address:" + RateLimitIdentities.addressKey(context.remoteAddress), now: Clock.nowMillis())
             setting = "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS"
+        } else if let lookupWait = Self.admitKeyLookup(request, context: context, limiter: limiter) {
+            wait = lookupWait
+            setting = "RATE_LIMIT_MAX_REQUESTS"
         } else {
             let client = try await identities.client(of: request, context: &context)
+            if context.verifiedAPIKey != nil {
+                limiter.refund(Self.lookupBucket(context), now: Clock.nowMillis())
+            }
             wait = limiter.admit(client, now: Clock.nowMillis())
             setting = "RATE_LIMIT_MAX_REQUESTS"
         }
@@ -53,5 +64,19 @@ struct RateLimitMiddleware: RouterMiddleware {
             )
         }
         return try await next(request, context)
+    }
+}
+
+extension RateLimitMiddleware {
+    /// An `ff_` bearer costs an HMAC and a database lookup before its bucket is known, so made-up keys are
+    /// counted against their address's lookup bucket *first* and looked up only while it has room; a key that
+    /// verifies is refunded, so real keys never use it up. Nil when the lookup may go ahead (or there is none).
+    static func admitKeyLookup(_ request: Request, context: AppRequestContext, limiter: RateLimiter) -> Int64? {
+        guard let token = request.bearerToken, token.hasPrefix("ff_") else { return nil }
+        return limiter.admit(lookupBucket(context), now: Clock.nowMillis())
+    }
+
+    static func lookupBucket(_ context: AppRequestContext) -> String {
+        "lookup:" + RateLimitIdentities.addressKey(context.remoteAddress)
     }
 }

@@ -1,58 +1,83 @@
-/// Fixed-window request counts per client key, in bounded memory with O(1) work per request.
+/// Fixed-window request counts per client key, in bounded memory with amortised O(1) work per request.
 ///
-/// Entries live in two generations. New and recently seen keys go into `current`; when a whole window has
-/// passed, or `current` holds half the capacity, `current` becomes `previous` and the old `previous` is
-/// dropped in one step. A key found in `previous` moves back into `current` with its count, so an active
-/// client keeps its window. What is dropped was either untouched for a whole window (its count had expired
-/// anyway) or, under a flood of distinct keys, among the least recently seen: the table never holds more than
-/// `capacity` keys, and no request ever scans it.
+/// Every window has the same length, so entries expire in the order their windows started. Each window start
+/// is also appended to `expiries`, a queue in that order; a request first pops the front records whose window
+/// is over and drops their entries (a record whose key has started a newer window since is just discarded).
+/// Only expired entries are ever dropped: a live count is never forgotten. When the table holds `capacity`
+/// live keys, a new key is refused (fail closed, answered 429 until the oldest window ends) rather than making
+/// room by evicting someone's live count, which would let a flood of distinct keys reset everyone's limit.
+/// Keys already in the table are counted as usual.
 struct RateLimitTable: Sendable {
     struct Entry: Sendable, Equatable {
         var start: Int64
         var count: Int
     }
 
+    private struct Expiry: Sendable {
+        let key: String
+        let start: Int64
+    }
+
     let window: Int64
     let limit: Int
     let capacity: Int
-    private(set) var current: [String: Entry] = [:]
-    private(set) var previous: [String: Entry] = [:]
-    private var generationStart: Int64?
-    /// How often the generations turned over (for tests of the bound).
-    private(set) var rotations = 0
+    private(set) var entries: [String: Entry] = [:]
+    /// Window starts in arrival order; `head` is the front (popping by index keeps it O(1)).
+    private var expiries: [Expiry] = []
+    private var head = 0
+    /// New keys refused because the table was full of live entries (for tests and diagnostics).
+    private(set) var refusedForCapacity = 0
 
     init(windowMillis: Int64, limit: Int, capacity: Int = 100_000) {
-        precondition(capacity >= 2, "a rate-limit table needs room for at least two keys")
+        precondition(capacity >= 1, "a rate-limit table needs room for at least one key")
         self.window = windowMillis
         self.limit = limit
         self.capacity = capacity
     }
 
     /// Keys currently remembered; never more than `capacity`.
-    var storedCount: Int { current.count + previous.count }
+    var storedCount: Int { entries.count }
 
-    /// Counts one request of `key` at `now` (ms); nil when allowed, else the milliseconds until its window ends.
+    /// Counts one request of `key` at `now` (ms); nil when allowed, else the milliseconds until it may retry.
     mutating func admit(_ key: String, now: Int64) -> Int64? {
-        let start = generationStart ?? now
-        generationStart = start
-        if now - start >= window {
-            rotate(at: now)
+        dropExpired(now: now)
+        var entry: Entry
+        if let known = entries[key], now - known.start < window {
+            entry = known
+        } else {
+            if entries[key] == nil && entries.count >= capacity {
+                refusedForCapacity += 1
+                // The front record is the oldest live window; it ends first.
+                let oldest = head < expiries.count ? expiries[head].start : now
+                return max(1, oldest + window - now)
+            }
+            entry = Entry(start: now, count: 0)
+            expiries.append(Expiry(key: key, start: now))
         }
-        var entry = current[key] ?? previous.removeValue(forKey: key) ?? Entry(start: now, count: 0)
-        if now - entry.start >= window { entry = Entry(start: now, count: 0) }
         entry.count += 1
-        if current[key] == nil && current.count >= capacity / 2 {
-            rotate(at: now)
-        }
-        current[key] = entry
+        entries[key] = entry
         return entry.count > limit ? entry.start + window - now : nil
     }
 
-    private mutating func rotate(at now: Int64) {
-        previous = current
-        current = [:]
-        current.reserveCapacity(min(capacity / 2, 1024))
-        generationStart = now
-        rotations += 1
+    /// Takes back one counted request of `key` while its window is live; never below zero.
+    mutating func refund(_ key: String, now: Int64) {
+        guard var entry = entries[key], now - entry.start < window, entry.count > 0 else { return }
+        entry.count -= 1
+        entries[key] = entry
+    }
+
+    private mutating func dropExpired(now: Int64) {
+        while head < expiries.count, now - expiries[head].start >= window {
+            let record = expiries[head]
+            head += 1
+            // Only if the entry is still the window this record was made for.
+            if entries[record.key]?.start == record.start { entries.removeValue(forKey: record.key) }
+        }
+        // Compact once the consumed front is at least half the queue, so the queue stays about as long as the
+        // live records it holds (at most one per key and window).
+        if head > 1024 && head * 2 >= expiries.count {
+            expiries.removeFirst(head)
+            head = 0
+        }
     }
 }

@@ -12,6 +12,8 @@ public protocol LoginAttemptRepository: Sendable {
     func recordFailure(key: String, now: Int64, window: Int64, freeFailures: Int, baseDelay: Int64, maxDelay: Int64) async throws -> Int64?
     /// Forgets the key's failures (after a successful sign-in).
     func reset(key: String) async throws
+    /// Takes one counted attempt back (an attempt counted before it was known to succeed); never below zero.
+    func forgiveOne(key: String) async throws
 }
 
 public struct SQLLoginAttemptRepository: LoginAttemptRepository {
@@ -62,6 +64,12 @@ public struct SQLLoginAttemptRepository: LoginAttemptRepository {
     public func failures(key: String) async throws -> Int64 {
         try await database.withConnection { db in
             try await db.raw("SELECT failures FROM login_attempts WHERE key = \(bind: key)").first()?.int64("failures") ?? 0
+        }
+    }
+
+    public func forgiveOne(key: String) async throws {
+        try await database.withConnection { db in
+            try await db.raw("UPDATE login_attempts SET failures = failures - 1 WHERE key = \(bind: key) AND failures > 0").run()
         }
     }
 

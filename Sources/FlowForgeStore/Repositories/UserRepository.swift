@@ -15,9 +15,9 @@ public protocol UserRepository: Sendable {
     func create(_ user: UserRecord) async throws
     func find(id: String) async throws -> UserRecord?
     func find(email: String) async throws -> UserRecord?
-    /// Replaces email, password hash and plan; throws `StoreError.conflict` when the new email is taken.
-    /// Never changes the token generation.
-    func update(_ user: UserRecord) async throws
+    /// Sets the email (and `updated_at`) only, so a profile edit cannot write back a password hash, plan or
+    /// token generation it read before a concurrent change; throws `StoreError.conflict` when the email is taken.
+    func updateEmail(id: String, email: String, at: Int64) async throws
     /// Sets a new password hash and ends every session of the account in one transaction: the token
     /// generation rises by one (so every access token issued before is refused) and every refresh token is
     /// revoked. Returns the new generation, or nil when the account does not exist. Calling it twice ends the
@@ -50,13 +50,11 @@ public struct SQLUserRepository: UserRepository {
         try await first("SELECT * FROM users WHERE email = \(bind: email)")
     }
 
-    public func update(_ user: UserRecord) async throws {
+    public func updateEmail(id: String, email: String, at: Int64) async throws {
         try await mapConflict {
             try await database.withConnection { db in
                 try await db.raw("""
-                    UPDATE users SET email = \(bind: user.email), password_hash = \(bind: user.passwordHash),
-                        plan = \(bind: user.plan), updated_at = \(bind: user.updatedAt)
-                    WHERE id = \(bind: user.id)
+                    UPDATE users SET email = \(bind: email), updated_at = \(bind: at) WHERE id = \(bind: id)
                     """).run()
             }
         }
