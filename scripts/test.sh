@@ -9,7 +9,15 @@ postgres_url=$(./scripts/ci/start-postgres.sh)
 ./scripts/ci/start-dockerd.sh
 ./scripts/ci/build-test-image.sh
 
-swift build --build-tests
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+swift build --build-tests 2>&1 | tee "$build_log"
+# FlowForge's own sources build without warnings, and stay so: a new warning in Sources/ fails the run.
+# (Dependencies live under .build/ and are not ours to fix.)
+if grep -E "/Sources/[^:]+:[0-9]+:[0-9]+: warning:" "$build_log" | grep -v "/\.build/" | sort -u; then
+    echo "error: the warnings above come from FlowForge's own sources; fix them (CI builds warning-free)" >&2
+    exit 1
+fi
 # Suites that need PostgreSQL whatever the pass (the schema comparison) find it here.
 export FLOWFORGE_TEST_POSTGRES_URL="$postgres_url"
 
