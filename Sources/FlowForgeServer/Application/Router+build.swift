@@ -18,7 +18,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
 
     router.addRoutes(HealthController(database: services.database).endpoints)
     router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")
-    router.addRoutes(PlansController().endpoints, atPath: "/api/billing")
+    router.addRoutes(PlansController(catalog: services.configuration.plans).endpoints, atPath: "/api/billing")
     router.addRoutes(WebhookController(services: services).endpoints, atPath: "/api/webhooks")
     let oauth = OAuthController(
         services: services, identities: SQLOAuthIdentityRepository(database: services.database), client: OAuthClient(http: .shared)

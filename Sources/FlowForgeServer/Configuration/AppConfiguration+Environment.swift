@@ -87,6 +87,7 @@ extension AppConfiguration {
         try configuration.readOAuthSettings(env)
         try configuration.readOperationsSettings(env)
         try configuration.readSecuritySettings(env, secrets: secrets)
+        try configuration.readPlanSettings(env)
         return configuration
     }
 }

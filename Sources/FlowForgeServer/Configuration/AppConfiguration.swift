@@ -1,3 +1,4 @@
+import FlowForgeCore
 import Foundation
 import Logging
 
@@ -79,6 +80,8 @@ public struct AppConfiguration: Sendable {
     public var httpHeaderTimeoutMillis: Int = 10_000
     /// `FLOWFORGE_HTTP_MAX_CONNECTIONS`: connections beyond this are answered 503 and closed.
     public var httpMaxConnections: Int = 10_000
+    /// The plans accounts choose from: the product's catalog, or `FLOWFORGE_PLANS_FILE` (see `readPlanSettings`).
+    public var plans: PlanCatalog = .standard
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String
