@@ -46,6 +46,8 @@ struct PipelineWorkerService: Service {
             do {
                 if let job = try await jobs.claim(worker: worker, lease: lease.milliseconds) {
                     await runHoldingLease(job, logger: logger)
+                    // A pipeline of the same account may have waited for this build slot: wake the idle loops.
+                    await signal.notify()
                     continue
                 }
             } catch {
