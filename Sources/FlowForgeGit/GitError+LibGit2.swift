@@ -10,12 +10,14 @@ extension GitError {
     static func fromFetch(_ failure: LibGit2Failure, url: String, auth: CredentialState) -> GitError {
         let message = failure.message
         let lowered = message.lowercased()
-        if auth.gaveUp || failure.code == GIT_EAUTH.rawValue || lowered.contains("401")
+        // Statuses are matched with their wording: a bare "401" or "404" also turns up in paths and ids
+        // (a temporary folder named by a UUID), and then misnamed the failure.
+        if auth.gaveUp || failure.code == GIT_EAUTH.rawValue || lowered.contains("status code: 401")
             || lowered.contains("authentication") {
             return .authenticationFailed(url: url)
         }
         // 404 over HTTP; for file:// and paths, libgit2 fails to resolve the path or finds no repository.
-        if lowered.contains("404") || lowered.contains("could not find repository")
+        if lowered.contains("status code: 404") || lowered.contains("could not find repository")
             || lowered.contains("failed to resolve path")
             || lowered.contains("not a git repository") || lowered.contains("repository not found") {
             return .repositoryNotFound(url: url)

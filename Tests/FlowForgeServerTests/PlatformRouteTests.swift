@@ -27,7 +27,7 @@ struct PlatformRouteTests {
                 }
             }
             #expect(plans[0]["price"] as? Double == 0)
-            #expect(plans[2]["pipeline_runs"] is NSNull)
+            #expect(plans[2]["pipeline_runs"] as? Int == 2000)
         }
     }
 

@@ -1,35 +1,51 @@
-/// A plan of the public catalog (free / pro / enterprise) and the limits it grants.
-/// `nil` limits mean unlimited. Prices are in US cents per month so no floating point reaches billing.
+/// A plan of the catalog and what it grants. `nil` monthly limits mean unlimited (only an operator's plans
+/// file can say so; the product's catalog limits every plan). Prices are in US cents per month so no
+/// floating point reaches billing.
 public struct SubscriptionPlan: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
     public var priceCents: Int
+    /// Pipelines the account may create per calendar month (UTC).
     public var pipelineRuns: Int?
+    /// Step container run time per calendar month, in minutes (each pipeline rounded up to whole minutes).
     public var computeMinutes: Int?
+    /// Pipelines of the account that may run at once; more wait `pending` in the queue.
     public var concurrentBuilds: Int
     public var features: [String]
+    /// What each step container of the account's pipelines may use.
+    public var stepLimits: PlanStepLimits
+
+    public init(
+        id: String, name: String, priceCents: Int, pipelineRuns: Int?, computeMinutes: Int?, concurrentBuilds: Int,
+        features: [String], stepLimits: PlanStepLimits
+    ) {
+        self.id = id
+        self.name = name
+        self.priceCents = priceCents
+        self.pipelineRuns = pipelineRuns
+        self.computeMinutes = computeMinutes
+        self.concurrentBuilds = concurrentBuilds
+        self.features = features
+        self.stepLimits = stepLimits
+    }
 }
 
-/// The catalog every account chooses from. Kept in code (not the database) because limits are enforced by
-/// the scheduler and must not drift between replicas.
-public enum PlanCatalog {
-    public static let free = SubscriptionPlan(
-        id: "free", name: "Free", priceCents: 0, pipelineRuns: 100, computeMinutes: 300, concurrentBuilds: 1,
-        features: ["Public and private repositories", "GitHub, GitLab and Bitbucket webhooks", "Community support"]
-    )
-    public static let pro = SubscriptionPlan(
-        id: "pro", name: "Pro", priceCents: 2900, pipelineRuns: 2000, computeMinutes: 3000, concurrentBuilds: 5,
-        features: [
-            "Everything in Free", "Secrets and environment variables", "Live log streaming", "Email support",
-        ]
-    )
-    public static let enterprise = SubscriptionPlan(
-        id: "enterprise", name: "Enterprise", priceCents: 19900, pipelineRuns: nil, computeMinutes: nil,
-        concurrentBuilds: 20,
-        features: ["Everything in Pro", "Unlimited pipeline runs", "Self-hosted runners", "SSO", "Priority support"]
-    )
+/// The container limits a plan gives each step: memory (swap included), CPUs and processes.
+public struct PlanStepLimits: Sendable, Equatable, Codable {
+    public var memoryBytes: Int64
+    /// CPUs in billionths, as Docker's `NanoCpus` (1_000_000_000 is one CPU), so no floating point is stored.
+    public var nanoCPUs: Int64
+    /// Most processes and threads a step may hold at once.
+    public var pids: Int
 
-    public static let all: [SubscriptionPlan] = [free, pro, enterprise]
+    public init(memoryBytes: Int64, nanoCPUs: Int64, pids: Int) {
+        self.memoryBytes = memoryBytes
+        self.nanoCPUs = nanoCPUs
+        self.pids = pids
+    }
 
-    public static func plan(id: String) -> SubscriptionPlan? { all.first { $0.id == id } }
+    static let gibibyte: Int64 = 1 << 30
+
+    /// What a plan in an operator's file gets when it says nothing about step limits.
+    public static let standard = PlanStepLimits(memoryBytes: 2 * gibibyte, nanoCPUs: 2_000_000_000, pids: 1024)
 }

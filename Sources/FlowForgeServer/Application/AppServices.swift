@@ -66,7 +66,9 @@ struct AppServices: Sendable {
     let installationTokens: GitHubInstallationTokens?
     let logger: Logger
 
-    var launcher: PipelineLauncher { PipelineLauncher(pipelines: pipelines, signal: signal, lifecycle: lifecycle) }
+    var launcher: PipelineLauncher {
+        PipelineLauncher(pipelines: pipelines, users: users, plans: configuration.plans, signal: signal, lifecycle: lifecycle)
+    }
 
     static func make(configuration: AppConfiguration, database: Database, logger: Logger) async -> AppServices {
         let accessTokens = await AccessTokens(secret: configuration.jwtSecret, lifetime: configuration.accessTokenLifetime)
@@ -85,7 +87,7 @@ struct AppServices: Sendable {
             sessions: SessionIssuer(accessTokens: accessTokens, refreshTokens: refreshTokens, refreshLifetime: configuration.refreshTokenLifetime),
             throttle: LoginThrottle(attempts: SQLLoginAttemptRepository(database: database)),
             pipelines: SQLPipelineRepository(database: database),
-            jobs: SQLJobQueue(database: database),
+            jobs: SQLJobQueue(database: database, buildLimits: ConcurrentBuildLimits(configuration.plans)),
             logs: FileLogStore(root: configuration.dataDirectory.appendingPathComponent("logs", isDirectory: true)),
             backend: DockerBackend(
                 host: configuration.dockerHost, network: configuration.dockerNetwork, podImage: configuration.podImage,

@@ -18,7 +18,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
 
     router.addRoutes(HealthController(database: services.database).endpoints)
     router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")
-    router.addRoutes(PlansController().endpoints, atPath: "/api/billing")
+    router.addRoutes(PlansController(catalog: services.configuration.plans).endpoints, atPath: "/api/billing")
     router.addRoutes(WebhookController(services: services).endpoints, atPath: "/api/webhooks")
     let oauth = OAuthController(
         services: services, identities: SQLOAuthIdentityRepository(database: services.database), client: OAuthClient(http: .shared)
@@ -45,11 +45,13 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     account.addRoutes(RepositoryController(services: services).endpoints, atPath: "repositories")
     account.addRoutes(oauth.linkEndpoints)
     account.addRoutes(gitHubSetup.accountEndpoints)
+    account.addRoutes(UsageController(services: services).endpoints)
 
     // The public API answers under /api/v1 and, as in the published curl examples, under /v1.
     for prefix in ["/api/v1", "/v1"] {
         let v1 = router.group(RouterPath(prefix)).add(middleware: APIKeyMiddleware(services: services))
         v1.addRoutes(V1AccountController(services: services).endpoints)
+        v1.addRoutes(UsageController(services: services).endpoints)
         v1.addRoutes(
             PipelineController(
                 pipelines: services.pipelines, logs: services.logs,

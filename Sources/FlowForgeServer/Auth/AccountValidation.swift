@@ -23,10 +23,10 @@ enum AccountValidation {
         return value
     }
 
-    static func plan(_ value: String?) throws -> String {
-        let id = value ?? PlanCatalog.free.id
-        guard PlanCatalog.plan(id: id) != nil else {
-            throw APIError.validation("plan", "must be one of \(PlanCatalog.all.map(\.id).joined(separator: ", "))")
+    static func plan(_ value: String?, catalog: PlanCatalog) throws -> String {
+        let id = value ?? PlanCatalog.freePlanID
+        guard catalog.plan(id: id) != nil else {
+            throw APIError.validation("plan", "must be one of \(catalog.plans.map(\.id).joined(separator: ", "))")
         }
         return id
     }

@@ -90,6 +90,7 @@ extension AppConfiguration {
         try configuration.readOperationsSettings(env)
         try configuration.readSecuritySettings(env, secrets: secrets)
         try configuration.readStepSettings(env)
+        try configuration.readPlanSettings(env)
         return configuration
     }
 }

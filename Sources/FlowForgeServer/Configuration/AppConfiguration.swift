@@ -89,6 +89,8 @@ public struct AppConfiguration: Sendable {
     public var allowLocalRegistries = false
     /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.
     public var checkoutTimeoutSeconds = 600
+    /// The plans accounts choose from: the product's catalog, or `FLOWFORGE_PLANS_FILE` (see `readPlanSettings`).
+    public var plans: PlanCatalog = .standard
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String

@@ -23,7 +23,7 @@ struct AuthController {
         let body = try await request.decodeJSON(RegisterBody.self, context: context)
         let email = try AccountValidation.email(body.email)
         let password = try AccountValidation.password(body.password)
-        let plan = try AccountValidation.plan(body.plan)
+        let plan = try AccountValidation.plan(body.plan, catalog: services.configuration.plans)
         let now = Clock.nowMillis()
         let user = UserRecord(
             id: UUID().uuidString.lowercased(), email: email, passwordHash: try await services.passwords.hash(password),

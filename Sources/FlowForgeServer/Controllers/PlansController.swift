@@ -1,8 +1,11 @@
 import FlowForgeCore
 import Hummingbird
 
-/// `GET /api/billing/plans`: the public catalog, no authentication.
+/// `GET /api/billing/plans`: the catalog (the product's, or the operator's `FLOWFORGE_PLANS_FILE`), no
+/// authentication.
 struct PlansController {
+    let catalog: PlanCatalog
+
     struct PlanView: Encodable {
         let id: String
         let name: String
@@ -15,6 +18,7 @@ struct PlansController {
         let computeMinutes: Int?
         let concurrentBuilds: Int
         let features: [String]
+        let stepLimits: StepLimitsView
 
         init(_ plan: SubscriptionPlan) {
             id = plan.id
@@ -24,10 +28,11 @@ struct PlansController {
             computeMinutes = plan.computeMinutes
             concurrentBuilds = plan.concurrentBuilds
             features = plan.features
+            stepLimits = StepLimitsView(plan.stepLimits)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, name, price, currency, interval, pipelineRuns, computeMinutes, concurrentBuilds, features
+            case id, name, price, currency, interval, pipelineRuns, computeMinutes, concurrentBuilds, features, stepLimits
         }
 
         /// Written by hand so unlimited limits appear as explicit `null`s instead of missing keys.
@@ -42,6 +47,20 @@ struct PlansController {
             try container.encode(computeMinutes, forKey: .computeMinutes)
             try container.encode(concurrentBuilds, forKey: .concurrentBuilds)
             try container.encode(features, forKey: .features)
+            try container.encode(stepLimits, forKey: .stepLimits)
+        }
+    }
+
+    /// What each step container gets: `memory_bytes`, `cpus` (may be fractional) and `pids`.
+    struct StepLimitsView: Encodable {
+        let memoryBytes: Int64
+        let cpus: Double
+        let pids: Int
+
+        init(_ limits: PlanStepLimits) {
+            memoryBytes = limits.memoryBytes
+            cpus = Double(limits.nanoCPUs) / 1_000_000_000
+            pids = limits.pids
         }
     }
 
@@ -50,7 +69,8 @@ struct PlansController {
     }
 
     var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("plans") { _, _ in Catalog(plans: PlanCatalog.all.map(PlanView.init)) }
+        let catalog = Catalog(plans: self.catalog.plans.map(PlanView.init))
+        return RouteCollection(context: AppRequestContext.self)
+            .get("plans") { _, _ in catalog }
     }
 }

@@ -21,7 +21,11 @@ extension PipelineController {
             // A fork's pull request stays one when run again: still a stranger's code, still read-only.
             createdAt: Clock.nowMillis(), fork: original.fork, fetchRef: original.fetchRef
         )
-        try await launcher.launch(pipeline, logger: context.logger)
+        do {
+            try await launcher.launch(pipeline, logger: context.logger)
+        } catch let refusal as PlanLimitRefusal {
+            throw refusal.apiError
+        }
         context.logger.info("pipeline restarted", metadata: ["pipeline_id": "\(pipeline.id)", "restarted_from": "\(original.id)"])
         return EditedResponse(status: .created, response: PipelineView(pipeline, steps: []))
     }

@@ -36,7 +36,11 @@ struct PipelineController {
             commitSHA: valid.commit, event: "api", commands: valid.commands, environment: valid.environment,
             createdAt: Clock.nowMillis()
         )
-        try await launcher.launch(pipeline, logger: context.logger)
+        do {
+            try await launcher.launch(pipeline, logger: context.logger)
+        } catch let refusal as PlanLimitRefusal {
+            throw refusal.apiError
+        }
         return EditedResponse(status: .created, response: PipelineView(pipeline, steps: []))
     }
 

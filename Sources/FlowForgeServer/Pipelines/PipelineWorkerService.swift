@@ -52,6 +52,8 @@ struct PipelineWorkerService: Service {
                         return
                     }
                     await runHoldingLease(job, logger: logger)
+                    // A pipeline of the same account may have waited for this build slot: wake the idle loops.
+                    await signal.notify()
                     continue
                 }
             } catch {

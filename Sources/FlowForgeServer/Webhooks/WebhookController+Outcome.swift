@@ -32,10 +32,22 @@ extension WebhookController {
             let pipeline = Self.pipeline(for: trigger, repository: repository, hosts: hosts)
             let reply = WebhookReply.queued(pipelineID: pipeline.id)
             // The answer commits with the pipeline: a crash can lose neither one alone.
-            if let earlier = try await launcher.launch(
-                pipeline, delivery: deliveryID.map { Self.delivery(reply, provider, $0, repository) }, logger: logger
-            ) {
-                return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
+            do {
+                if let earlier = try await launcher.launch(
+                    pipeline, delivery: deliveryID.map { Self.delivery(reply, provider, $0, repository) }, logger: logger
+                ) {
+                    return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
+                }
+            } catch let refusal as PlanLimitRefusal {
+                // Answered 2xx all the same: a retry by the forge would only be refused again. The commit's
+                // `error` status tells the pusher why nothing ran.
+                let refused = WebhookReply.refused(pipelineID: pipeline.id, code: "plan_limit_reached", message: refusal.message)
+                if let earlier = try await launcher.refuse(
+                    pipeline, refusal, delivery: deliveryID.map { Self.delivery(refused, provider, $0, repository) }, logger: logger
+                ) {
+                    return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
+                }
+                return refused.response()
             }
             return reply.response()
         }

@@ -13,6 +13,12 @@ struct WebhookReply: Sendable, Equatable {
         WebhookReply(status: 202, encoding: Queued(pipelineId: pipelineID))
     }
 
+    /// `200 {"pipeline_id": …, "refused": {"code", "message"}}`: the account's plan refused the pipeline; it
+    /// is on record as `error` and its commit got an `error` status. 2xx, as the forge must not retry.
+    static func refused(pipelineID: String, code: String, message: String) -> WebhookReply {
+        WebhookReply(status: 200, encoding: Refused(pipelineId: pipelineID, refused: .init(code: code, message: message)))
+    }
+
     /// `200 {"ok": true}`: the forge's test delivery.
     static let ping = WebhookReply(status: 200, encoding: Ping(ok: true))
 
@@ -51,6 +57,14 @@ struct WebhookReply: Sendable, Equatable {
 
     private struct Queued: Encodable { let pipelineId: String }
     private struct Ping: Encodable { let ok: Bool }
+    private struct Refused: Encodable {
+        struct Reason: Encodable {
+            let code: String
+            let message: String
+        }
+        let pipelineId: String
+        let refused: Reason
+    }
     private struct Ignored: Encodable { let ignored: String }
     private struct Installation: Encodable {
         let installationId: Int64

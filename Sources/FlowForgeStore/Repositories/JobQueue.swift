@@ -30,7 +30,9 @@ public struct ClaimedJob: Sendable, Equatable {
 /// agree on expiry. Every method is safe to call concurrently from several processes.
 public protocol JobQueue: Sendable {
     /// Claims the oldest queued job, or one whose lease expired, for `lease` milliseconds under a new token
-    /// (prefixed with `worker`, which names the process in logs). Nil when nothing is due.
+    /// (prefixed with `worker`, which names the process in logs). Nil when nothing is due. A job whose
+    /// account already runs as many jobs as its plan's `concurrent_builds` is not due: it waits, queued,
+    /// and the account's jobs start in the order they were queued as its running ones end.
     /// Two claims never hold the same job (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
     func claim(worker: String, lease: Int64) async throws -> ClaimedJob?
     /// Extends the claim's lease to `lease` milliseconds from now; false when the claim no longer holds the
@@ -46,32 +48,125 @@ public protocol JobQueue: Sendable {
     func release(_ job: ClaimedJob) async throws -> Bool
 }
 
+/// How many pipelines of one account may run at once, by the account's plan (`users.plan`), for the claim.
+public struct ConcurrentBuildLimits: Sendable, Equatable {
+    public var perPlan: [String: Int]
+    /// For a plan id not in `perPlan`.
+    public var fallback: Int
+
+    public init(perPlan: [String: Int], fallback: Int) {
+        self.perPlan = perPlan
+        self.fallback = fallback
+    }
+
+    /// `CASE users.plan WHEN … THEN … ELSE fallback END` over the users row aliased `u`.
+    var sqlExpression: SQLQueryString {
+        var expression: SQLQueryString = "CASE u.plan"
+        for (plan, limit) in perPlan.sorted(by: { $0.key < $1.key }) {
+            expression = expression + " WHEN \(bind: plan) THEN \(bind: limit)"
+        }
+        return expression + " ELSE \(bind: fallback) END"
+    }
+}
+
 public struct SQLJobQueue: JobQueue {
     let database: Database
+    /// With limits, a job is only claimed while its account has fewer running jobs than its plan allows;
+    /// its other jobs wait, queued, in order. Nil: no per-account limit.
+    let buildLimits: ConcurrentBuildLimits?
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, buildLimits: ConcurrentBuildLimits? = nil) {
+        self.database = database
+        self.buildLimits = buildLimits
+    }
+
+    /// Accounts one claim may pass over (full, or being claimed for by another worker) before it gives up
+    /// until the next poll.
+    static let maxCandidates = 16
 
     public func claim(worker: String, lease: Int64) async throws -> ClaimedJob? {
         let token = "\(worker)/\(UUID().uuidString.lowercased())"
         let now = database.nowMillisSQL
-        let lock = database.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-        let query: SQLQueryString = """
-            UPDATE jobs SET status = 'running', lease_owner = \(bind: token),
-                lease_expires_at = \(unsafeRaw: now) + \(bind: lease), attempts = attempts + 1
-            WHERE id = (
-                SELECT id FROM jobs
-                WHERE (status = 'queued' AND available_at <= \(unsafeRaw: now))
-                   OR (status = 'running' AND lease_expires_at < \(unsafeRaw: now))
-                ORDER BY created_at LIMIT 1\(unsafeRaw: lock)
-            )
-            RETURNING id, pipeline_id, attempts
-            """
+        let dialect = database.dialect
+        let limits = buildLimits
         return try await database.transaction { db in
-            guard let row = try await db.raw(query).first() else { return nil }
-            return ClaimedJob(
-                id: try row.string("id"), pipelineID: try row.string("pipeline_id"),
-                attempt: Int(try row.int64("attempts")), token: token)
+            var passedOver: [String] = []
+            for _ in 0..<Self.maxCandidates {
+                guard let candidate = try await db.raw(
+                    Self.candidateQuery(now: now, dialect: dialect, limits: limits, passingOver: passedOver)
+                ).first() else { return nil }
+                let jobID = try candidate.string("id")
+                if let limits, dialect == .postgres {
+                    // The candidate query counted running jobs in its own snapshot: two workers could both see a
+                    // free slot of one account and take two. Claims for one account take turns on an advisory
+                    // lock (held to commit), and the count is taken again under it, in a fresh snapshot that
+                    // sees every claim committed before. A try-lock: waiting could deadlock two claims that pass
+                    // over accounts in different orders; an account skipped now is tried at the next claim.
+                    let userID = try candidate.string("user_id")
+                    guard try await Self.tryLockAccount(userID, on: db),
+                          try await Self.running(userID: userID, except: jobID, now: now, on: db) < Self.limit(userID, limits, on: db)
+                    else {
+                        passedOver.append(userID)
+                        continue
+                    }
+                }
+                guard let row = try await db.raw("""
+                    UPDATE jobs SET status = 'running', lease_owner = \(bind: token),
+                        lease_expires_at = \(unsafeRaw: now) + \(bind: lease), attempts = attempts + 1
+                    WHERE id = \(bind: jobID)
+                    RETURNING id, pipeline_id, attempts
+                    """).first() else { return nil }
+                return ClaimedJob(
+                    id: try row.string("id"), pipelineID: try row.string("pipeline_id"),
+                    attempt: Int(try row.int64("attempts")), token: token)
+            }
+            return nil
         }
+    }
+
+    /// The oldest claimable job (queued and due, or running under an expired lease) with its account, of an
+    /// account below its limit of running jobs (live leases only: an expired one is a dead worker's).
+    static func candidateQuery(now: String, dialect: SQLDialectKind, limits: ConcurrentBuildLimits?, passingOver: [String]) -> SQLQueryString {
+        let due: SQLQueryString = """
+            ((j.status = 'queued' AND j.available_at <= \(unsafeRaw: now)) OR (j.status = 'running' AND j.lease_expires_at < \(unsafeRaw: now)))
+            """
+        // Only the job row is locked: the joined pipeline and user rows are only read.
+        let lock: SQLQueryString = dialect == .postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""
+        guard let limits else {
+            return "SELECT j.id FROM jobs j WHERE " + due + " ORDER BY j.created_at LIMIT 1" + lock
+        }
+        var query: SQLQueryString = """
+            SELECT j.id, p.user_id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id JOIN users u ON u.id = p.user_id
+            WHERE
+            """
+        query = query + " " + due
+        if !passingOver.isEmpty {
+            query = query + " AND p.user_id NOT IN (" + passingOver.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ") + ")"
+        }
+        query = query + """
+             AND (SELECT COUNT(*) FROM jobs r JOIN pipelines rp ON rp.id = r.pipeline_id
+                  WHERE rp.user_id = p.user_id AND r.status = 'running' AND r.lease_expires_at >= \(unsafeRaw: now))
+            """
+        return query + " < " + limits.sqlExpression + " ORDER BY j.created_at LIMIT 1" + lock
+    }
+
+    static func tryLockAccount(_ userID: String, on db: any SQLDatabase) async throws -> Bool {
+        // Two int4 keys, a key space apart from the migrator's single bigint key.
+        let row = try await db.raw("SELECT pg_try_advisory_xact_lock(4242002, hashtext(\(bind: userID))) AS locked").first()
+        return try row?.decode(column: "locked", as: Bool.self) ?? false
+    }
+
+    static func running(userID: String, except jobID: String, now: String, on db: any SQLDatabase) async throws -> Int {
+        let row = try await db.raw("""
+            SELECT COUNT(*) AS running FROM jobs r JOIN pipelines rp ON rp.id = r.pipeline_id
+            WHERE rp.user_id = \(bind: userID) AND r.status = 'running' AND r.lease_expires_at >= \(unsafeRaw: now) AND r.id <> \(bind: jobID)
+            """).first()
+        return Int(try row?.int64("running") ?? 0)
+    }
+
+    static func limit(_ userID: String, _ limits: ConcurrentBuildLimits, on db: any SQLDatabase) async throws -> Int {
+        let plan = try await db.raw("SELECT plan FROM users WHERE id = \(bind: userID)").first()?.string("plan")
+        return plan.flatMap { limits.perPlan[$0] } ?? limits.fallback
     }
 
     public func renew(_ job: ClaimedJob, lease: Int64) async throws -> Bool {

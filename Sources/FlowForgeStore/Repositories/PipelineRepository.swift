@@ -1,3 +1,4 @@
+import FlowForgeCore
 import Foundation
 import SQLKit
 
@@ -8,8 +9,21 @@ public protocol PipelineRepository: Sendable {
     /// for a pipeline that does not exist; when an answer to that delivery is already stored (a concurrent
     /// redelivery won), nothing is inserted and that earlier answer is returned. `queuedStatus` (the first
     /// commit status) commits with them. Returns nil when the pipeline was stored.
+    ///
+    /// The run is counted in the account's usage for the month of `createdAt` in the same transaction. With
+    /// `quota`, a month whose runs are used up, or whose compute minutes are, refuses the pipeline: nothing
+    /// is stored and `UsageLimitReached` is thrown (checked and counted in one statement, so concurrent
+    /// creations never get past the limit together).
     @discardableResult
-    func createQueued(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, queuedStatus: NewOutboxStatus?) async throws -> WebhookDeliveryRecord?
+    func createQueued(
+        _ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, queuedStatus: NewOutboxStatus?, quota: RunQuota?
+    ) async throws -> WebhookDeliveryRecord?
+    /// Stores a pipeline that will never run because the account's plan refused it (`pipeline` already in
+    /// its final state, with no job), with the delivery's answer and its final commit status, in one
+    /// transaction; it is not counted as a run. Like `createQueued`, returns the earlier answer instead
+    /// when the delivery was already answered (then nothing is stored), else nil.
+    @discardableResult
+    func createRefused(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, finalStatus: NewOutboxStatus?) async throws -> WebhookDeliveryRecord?
     func find(id: String, userID: String) async throws -> PipelineRecord?
     func find(id: String) async throws -> PipelineRecord?
     /// The account's pipelines, newest first; `cursor` is a `nextCursor` from an earlier page.
@@ -29,6 +43,8 @@ public protocol PipelineRepository: Sendable {
     /// Ends the pipeline and its job in one transaction, with `finalStatus` (its last commit status) queued
     /// in the status outbox in that same transaction: after a crash the forge is never left showing
     /// "running" for a finished pipeline. Steps still pending or running become `skipped` (or `canceled`).
+    /// The run time of its steps, rounded up to whole minutes, is added to the account's compute minutes of
+    /// the month of `at`, in that transaction too, so it is counted once however often a worker retries.
     func finish(_ job: ClaimedJob, status: PipelineStatus, error: String?, at: Int64, finalStatus: NewOutboxStatus?) async throws
     /// Which of `ids` are pipelines of this installation that have finished (their containers are leftovers).
     /// Ids this database does not know are not returned: they may belong to another installation on the host.
@@ -40,27 +56,29 @@ public protocol PipelineRepository: Sendable {
     func isCancelRequested(id: String) async throws -> Bool
 }
 
+extension PipelineRepository {
+    /// `createQueued` without a quota: counted, never refused.
+    @discardableResult
+    public func createQueued(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, queuedStatus: NewOutboxStatus?) async throws -> WebhookDeliveryRecord? {
+        try await createQueued(pipeline, delivery: delivery, queuedStatus: queuedStatus, quota: nil)
+    }
+}
+
 public struct SQLPipelineRepository: PipelineRepository {
     let database: Database
 
     public init(database: Database) { self.database = database }
 
     @discardableResult
-    public func createQueued(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, queuedStatus: NewOutboxStatus? = nil) async throws -> WebhookDeliveryRecord? {
-        let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
+    public func createQueued(
+        _ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, queuedStatus: NewOutboxStatus? = nil, quota: RunQuota? = nil
+    ) async throws -> WebhookDeliveryRecord? {
         // The job becomes available by the database's clock, the one claims compare it with.
         let now = database.nowMillisSQL
         let stored: Bool = try await database.transaction { db in
             if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
-            try await db.raw("""
-                INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, commands, env, created_at,
-                                       fork, fetch_ref)
-                VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
-                        \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
-                        \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
-                        \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef))
-                """).run()
+            try await SQLUsageRepository.countRun(userID: pipeline.userID, month: UsageMonth(millis: pipeline.createdAt), quota: quota, on: db)
+            try await Self.insert(pipeline, on: db)
             try await db.raw("""
                 INSERT INTO jobs (id, pipeline_id, status, attempts, available_at, created_at)
                 VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: pipeline.id), 'queued', 0,
@@ -73,6 +91,34 @@ public struct SQLPipelineRepository: PipelineRepository {
         }
         guard !stored, let delivery else { return nil }
         return try await SQLWebhookDeliveryRepository(database: database).find(provider: delivery.provider, deliveryID: delivery.deliveryID)
+    }
+
+    @discardableResult
+    public func createRefused(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, finalStatus: NewOutboxStatus?) async throws -> WebhookDeliveryRecord? {
+        let stored: Bool = try await database.transaction { db in
+            if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
+            try await Self.insert(pipeline, on: db)
+            if let finalStatus {
+                try await SQLStatusOutboxRepository.insert(finalStatus, id: UUID().uuidString.lowercased(), now: pipeline.createdAt, on: db)
+            }
+            return true
+        }
+        guard !stored, let delivery else { return nil }
+        return try await SQLWebhookDeliveryRepository(database: database).find(provider: delivery.provider, deliveryID: delivery.deliveryID)
+    }
+
+    /// The pipeline's row as given (status, error and times included).
+    private static func insert(_ pipeline: PipelineRecord, on db: any SQLDatabase) async throws {
+        let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
+        try await db.raw("""
+            INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
+                                   completed_at, fork, fetch_ref)
+            VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
+                    \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
+                    \(bind: pipeline.error), \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
+                    \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef))
+            """).run()
     }
 
     public func find(id: String, userID: String) async throws -> PipelineRecord? {
@@ -184,6 +230,10 @@ public struct SQLPipelineRepository: PipelineRepository {
                 """).run()
             if let finalStatus {
                 try await SQLStatusOutboxRepository.insert(finalStatus, id: UUID().uuidString.lowercased(), now: at, on: db)
+            }
+            if let owner = try await db.raw("SELECT user_id FROM pipelines WHERE id = \(bind: job.pipelineID)").first() {
+                let minutes = try await SQLUsageRepository.computeMinutes(pipelineID: job.pipelineID, on: db)
+                try await SQLUsageRepository.addCompute(userID: try owner.string("user_id"), month: UsageMonth(millis: at), minutes: minutes, on: db)
             }
             _ = try await SQLJobQueue.complete(job, on: db)
         }

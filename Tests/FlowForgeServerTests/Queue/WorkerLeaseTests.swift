@@ -28,6 +28,9 @@ struct WorkerLeaseTests {
             let database = try openDatabase(configuration, logger: Logger(label: "test.thief"))
             try await database.withConnection { db in
                 try await db.raw("UPDATE jobs SET lease_owner = 'thief/1' WHERE pipeline_id = \(bind: first)").run()
+                // The thief's job counts as a running build of the account: on the free plan (one build at a
+                // time) the next pipeline would wait for it. This test is about the slot, not the plan.
+                try await db.raw("UPDATE users SET plan = 'pro' WHERE id = (SELECT user_id FROM pipelines WHERE id = \(bind: first))").run()
             }
             await database.shutdown()
 
