@@ -60,24 +60,17 @@ extension DockerPipelineRun {
     private func follow(_ container: String, of step: PlanStep) async -> Ending {
         await withTaskGroup(of: Ending.self) { group in
             group.addTask {
-                let output = OutputCoalescer()
-                // The observer stores output while the stream reads on; everything is stored before this returns.
-                async let stored: Void = {
-                    while let batch = await output.next() { await observer.stepOutput(step.name, batch) }
-                }()
-                let ending: Ending
                 do {
                     var cursor = DockerLogCursor()
-                    try await client.followLogs(container, cursor: &cursor) { chunk in await output.add(chunk) }
+                    try await client.followLogs(container, cursor: &cursor) { chunk in await observer.stepOutput(step.name, chunk) }
                     let code = try await client.waitContainer(container)
-                    try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in await output.add(chunk) }
-                    ending = .exited(code)
+                    try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in
+                        await observer.stepOutput(step.name, chunk)
+                    }
+                    return .exited(code)
                 } catch {
-                    ending = .failed(error)
+                    return .failed(error)
                 }
-                await output.finish()
-                await stored
-                return ending
             }
             if let seconds = step.timeoutSeconds {
                 group.addTask {
