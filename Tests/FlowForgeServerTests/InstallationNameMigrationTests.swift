@@ -11,18 +11,8 @@ import Testing
 @Suite("installation repository names migration")
 struct InstallationNameMigrationTests {
     @Test func mixedCaseNamesAreFoundAfterTheMigrationAndLookupsUseTheIndex() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-m0075-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let made = try await TestDatabase.make(in: directory)
-        var logger = Logger(label: "test.migration")
-        logger.logLevel = .warning
-        let database = made.url.hasPrefix("sqlite://")
-            ? Database.sqlite(path: String(made.url.dropFirst("sqlite://".count)), logger: logger)
-            : try Database.postgres(url: made.url, logger: logger)
-        do {
-            let all = try Migration.bundled(for: database.dialect)
-            try await Migrator(database: database, migrations: all.filter { $0.version < 75 }, logger: logger).migrate()
+        try await withTestDatabase { database, _ in
+            try await migrate(database, below: 75)
             try await database.withConnection { db in
                 try await db.raw("INSERT INTO users (id, email, password_hash, plan, created_at, updated_at) VALUES ('u1', 'u1@example.com', 'x', 'free', 0, 0)").run()
                 for id in [9, 10] {
@@ -33,7 +23,7 @@ struct InstallationNameMigrationTests {
                     try await db.raw("INSERT INTO github_installation_repositories (installation_id, full_name) VALUES (\(bind: id), \(bind: name))").run()
                 }
             }
-            try await Migrator(database: database, migrations: all, logger: logger).migrate()
+            try await migrate(database, below: Int.max)
 
             let installations = SQLGitHubInstallationRepository(database: database)
             #expect(try await installations.installationID(forRepository: "OCTO/app", linkedTo: "u1") == 9)
@@ -50,12 +40,6 @@ struct InstallationNameMigrationTests {
                 }
                 #expect(plan.contains { $0.contains("github_installation_repositories_full_name") }, "\(plan)")
             }
-        } catch {
-            await database.shutdown()
-            await made.drop()
-            throw error
         }
-        await database.shutdown()
-        await made.drop()
     }
 }

@@ -11,18 +11,8 @@ import Testing
 @Suite("repository uniqueness migration")
 struct RepositoryUniquenessMigrationTests {
     @Test func existingRowsSurviveAndTwoAccountsMayThenConnectOneName() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-m0070-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let made = try await TestDatabase.make(in: directory)
-        var logger = Logger(label: "test.migration")
-        logger.logLevel = .warning
-        let database = made.url.hasPrefix("sqlite://")
-            ? Database.sqlite(path: String(made.url.dropFirst("sqlite://".count)), logger: logger)
-            : try Database.postgres(url: made.url, logger: logger)
-        do {
-            let all = try Migration.bundled(for: database.dialect)
-            try await Migrator(database: database, migrations: all.filter { $0.version < 70 }, logger: logger).migrate()
+        try await withTestDatabase { database, _ in
+            try await migrate(database, below: 70)
             try await database.withConnection { db in
                 for user in ["u1", "u2"] {
                     try await db.raw("INSERT INTO users (id, email, password_hash, plan, created_at, updated_at) VALUES (\(bind: user), \(bind: user + "@example.com"), 'x', 'free', 0, 0)").run()
@@ -36,7 +26,7 @@ struct RepositoryUniquenessMigrationTests {
                     VALUES ('o1', 'p1', 'r1', 'github', 'octo/app', 's', 'c', 1, 'pending', 'd', 't', 'pending', 0, 0)
                     """).run()
             }
-            try await Migrator(database: database, migrations: all, logger: logger).migrate()
+            try await migrate(database, below: Int.max)
             try await database.withConnection { db in
                 let pipeline = try await db.raw("SELECT repository_id FROM pipelines WHERE id = 'p1'").first()
                 #expect(try pipeline?.decode(column: "repository_id", as: String?.self) == "r1")
@@ -51,12 +41,6 @@ struct RepositoryUniquenessMigrationTests {
             var again = second
             again.id = "r3"
             await #expect(throws: StoreError.self) { try await repositories.create(again) }
-        } catch {
-            await database.shutdown()
-            await made.drop()
-            throw error
         }
-        await database.shutdown()
-        await made.drop()
     }
 }

@@ -23,55 +23,33 @@ struct StatusStoreFixture: Sendable {
     static let token = "forge-token-123"
 
     static func with(_ body: @Sendable (StatusStoreFixture) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let made = try await TestDatabase.make(in: directory)
-        var logger = Logger(label: "test.statuses")
-        logger.logLevel = .warning
-        let database = made.url.hasPrefix("sqlite://")
-            ? Database.sqlite(path: String(made.url.dropFirst("sqlite://".count)), logger: logger)
-            : try Database.postgres(url: made.url, logger: logger)
-        try await Migrator(database: database, logger: logger).migrate()
-        let box = SecretBox(key: Array("status-tests-encryption-key-32-b".utf8))
-        var repositories: [String: String] = [:], pipelines: [String: String] = [:]
-        let userID = UUID().uuidString.lowercased()
-        let now = Clock.nowMillis()
-        try await database.withConnection { db in
-            try await db.raw("""
-                INSERT INTO users (id, email, password_hash, plan, created_at, updated_at)
-                VALUES (\(bind: userID), \(bind: "\(userID)@example.com"), 'x', 'free', \(bind: now), \(bind: now))
-                """).run()
-        }
-        for (provider, fullName) in fullNames {
-            let repositoryID = UUID().uuidString.lowercased(), pipelineID = UUID().uuidString.lowercased()
-            let sealed = try box.seal(token, purpose: ConnectedRepository.accessTokenPurpose(id: repositoryID))
-            try await database.withConnection { db in
-                try await db.raw("""
-                    INSERT INTO repositories (id, user_id, provider, full_name, clone_url, webhook_secret_encrypted, access_token_encrypted, created_at)
-                    VALUES (\(bind: repositoryID), \(bind: userID), \(bind: provider), \(bind: fullName), 'https://forge.invalid/x.git', 'unused', \(bind: sealed), \(bind: now))
-                    """).run()
-                try await db.raw("""
-                    INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, created_at)
-                    VALUES (\(bind: pipelineID), \(bind: userID), \(bind: repositoryID), 'https://forge.invalid/x.git', 'main', 'abc123', 'push', 'pending', \(bind: now))
-                    """).run()
+        try await withMigratedDatabase { database in
+            let box = SecretBox(key: Array("status-tests-encryption-key-32-b".utf8))
+            var repositories: [String: String] = [:], pipelines: [String: String] = [:]
+            let userID = try await insertTestAccount(database)
+            let now = Clock.nowMillis()
+            for (provider, fullName) in fullNames {
+                let repositoryID = UUID().uuidString.lowercased(), pipelineID = UUID().uuidString.lowercased()
+                let sealed = try box.seal(token, purpose: ConnectedRepository.accessTokenPurpose(id: repositoryID))
+                try await database.withConnection { db in
+                    try await db.raw("""
+                        INSERT INTO repositories (id, user_id, provider, full_name, clone_url, webhook_secret_encrypted, access_token_encrypted, created_at)
+                        VALUES (\(bind: repositoryID), \(bind: userID), \(bind: provider), \(bind: fullName), 'https://forge.invalid/x.git', 'unused', \(bind: sealed), \(bind: now))
+                        """).run()
+                    try await db.raw("""
+                        INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, created_at)
+                        VALUES (\(bind: pipelineID), \(bind: userID), \(bind: repositoryID), 'https://forge.invalid/x.git', 'main', 'abc123', 'push', 'pending', \(bind: now))
+                        """).run()
+                }
+                repositories[provider] = repositoryID
+                pipelines[provider] = pipelineID
             }
-            repositories[provider] = repositoryID
-            pipelines[provider] = pipelineID
-        }
-        let fixture = StatusStoreFixture(
-            database: database, outbox: SQLStatusOutboxRepository(database: database), repositories: repositories, pipelines: pipelines,
-            userID: userID
-        )
-        do {
+            let fixture = StatusStoreFixture(
+                database: database, outbox: SQLStatusOutboxRepository(database: database), repositories: repositories, pipelines: pipelines,
+                userID: userID
+            )
             try await body(fixture)
-        } catch {
-            await database.shutdown()
-            await made.drop()
-            throw error
         }
-        await database.shutdown()
-        await made.drop()
     }
 
     /// An outbox row for `provider`'s pipeline.

@@ -14,34 +14,10 @@ struct QueueTestFixture: Sendable {
     var outbox: SQLStatusOutboxRepository { SQLStatusOutboxRepository(database: database) }
 
     static func with(_ body: @Sendable (QueueTestFixture) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-queue-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let made = try await TestDatabase.make(in: directory)
-        var logger = Logger(label: "test.queue")
-        logger.logLevel = .warning
-        let database = made.url.hasPrefix("sqlite://")
-            ? Database.sqlite(path: String(made.url.dropFirst("sqlite://".count)), logger: logger)
-            : try Database.postgres(url: made.url, logger: logger)
-        try await Migrator(database: database, logger: logger).migrate()
-        let userID = UUID().uuidString.lowercased()
-        let now = Clock.nowMillis()
-        try await database.withConnection { db in
-            try await db.raw("""
-                INSERT INTO users (id, email, password_hash, plan, created_at, updated_at)
-                VALUES (\(bind: userID), \(bind: "\(userID)@example.com"), 'x', 'free', \(bind: now), \(bind: now))
-                """).run()
+        try await withMigratedDatabase { database in
+            let userID = try await insertTestAccount(database)
+            try await body(QueueTestFixture(database: database, userID: userID))
         }
-        let fixture = QueueTestFixture(database: database, userID: userID)
-        do {
-            try await body(fixture)
-        } catch {
-            await database.shutdown()
-            await made.drop()
-            throw error
-        }
-        await database.shutdown()
-        await made.drop()
     }
 
     /// Queues a v1 API pipeline (and its job); returns the pipeline.

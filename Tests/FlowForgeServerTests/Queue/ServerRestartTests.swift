@@ -42,6 +42,11 @@ struct ServerRestartTests {
             root.appendingPathComponent("data/workspaces/\(pipelineID)")
         }
 
+        /// Creates the file `waitingStep` waits for in the pipeline's workspace.
+        func letStepFinish(_ pipelineID: String) {
+            _ = FileManager.default.createFile(atPath: workspace(pipelineID).appendingPathComponent("go").path, contents: nil)
+        }
+
         /// The pipeline's job row as (status, attempts).
         func job(_ pipelineID: String) async throws -> (status: String, attempts: Int) {
             let configuration = try AppConfiguration.fromEnvironment(environment)
@@ -59,6 +64,16 @@ struct ServerRestartTests {
         }
     }
 
+    /// Creates an account's API key and a pipeline running `waitingStep`, and waits until the step runs.
+    static func startWaitingPipeline(_ client: ServerProcessClient, repository: GitTestRepository) async throws -> (key: String, id: String) {
+        let key = try await client.apiKey()
+        let id = try #require(try await client.object(.POST, "/api/v1/pipelines", token: key, json: [
+            "repo_url": repository.fileURL, "commands": [waitingStep],
+        ])["id"] as? String)
+        _ = try await client.awaitPipeline(id, key: key, "to run its step") { steps($0).first?.status == "running" }
+        return (key, id)
+    }
+
     static func repository(in root: URL) throws -> GitTestRepository {
         let repository = try GitTestRepository(name: "restart.git", root: root.appendingPathComponent("git"))
         try repository.commit(["README": "x"])
@@ -72,11 +87,7 @@ struct ServerRestartTests {
         let port = ServerProcess.freePort()
         var server = try await installation.serve(port: port)
         let client = ServerProcessClient(port: port)
-        let key = try await client.apiKey()
-        let id = try #require(try await client.object(.POST, "/api/v1/pipelines", token: key, json: [
-            "repo_url": repository.fileURL, "commands": [Self.waitingStep],
-        ])["id"] as? String)
-        _ = try await client.awaitPipeline(id, key: key, "to run its step") { steps($0).first?.status == "running" }
+        let (key, id) = try await Self.startWaitingPipeline(client, repository: repository)
         let firstContainers = try #require(DockerTestPrerequisites.containerIDs(pipelineID: id))
         #expect(!firstContainers.isEmpty)
 
@@ -93,7 +104,7 @@ struct ServerRestartTests {
         }
         #expect(Set(DockerTestPrerequisites.containerIDs(pipelineID: id) ?? []).isDisjoint(with: firstContainers))
         _ = try await client.awaitPipeline(id, key: key, "to run its step") { steps($0).first?.status == "running" }
-        _ = FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
+        installation.letStepFinish(id)
 
         let finished = try await client.awaitPipeline(id, key: key, "to finish") { ($0["status"] as? String) == "success" }
         #expect(steps(finished).map(\.status) == ["success"])
@@ -113,17 +124,13 @@ struct ServerRestartTests {
         let server = try await installation.serve(port: port)
         defer { server.signal(SIGKILL) }
         let client = ServerProcessClient(port: port)
-        let key = try await client.apiKey()
-        let id = try #require(try await client.object(.POST, "/api/v1/pipelines", token: key, json: [
-            "repo_url": repository.fileURL, "commands": [Self.waitingStep],
-        ])["id"] as? String)
-        _ = try await client.awaitPipeline(id, key: key, "to run its step") { steps($0).first?.status == "running" }
+        let (key, id) = try await Self.startWaitingPipeline(client, repository: repository)
 
         server.signal(SIGTERM)
         // Still draining: the step is let run.
         try await Task.sleep(for: .seconds(1))
         #expect(server.process.isRunning, "serve exited without waiting for its running pipeline:\n\(server.output)")
-        _ = FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
+        installation.letStepFinish(id)
         let status = await server.waitForExit(timeout: .seconds(60))
         #expect(status == 0, "\(server.output)")
         let job = try await installation.job(id)
@@ -137,11 +144,7 @@ struct ServerRestartTests {
         let port = ServerProcess.freePort()
         var server = try await installation.serve(port: port)
         let client = ServerProcessClient(port: port)
-        let key = try await client.apiKey()
-        let id = try #require(try await client.object(.POST, "/api/v1/pipelines", token: key, json: [
-            "repo_url": repository.fileURL, "commands": [Self.waitingStep],
-        ])["id"] as? String)
-        _ = try await client.awaitPipeline(id, key: key, "to run its step") { steps($0).first?.status == "running" }
+        let (key, id) = try await Self.startWaitingPipeline(client, repository: repository)
 
         server.signal(SIGTERM)
         let status = await server.waitForExit(timeout: .seconds(30))
@@ -154,7 +157,7 @@ struct ServerRestartTests {
         server = try await installation.serve(port: port)
         defer { server.signal(SIGKILL) }
         _ = try await client.awaitPipeline(id, key: key, "to run its step again", timeout: .seconds(30)) { steps($0).first?.status == "running" }
-        _ = FileManager.default.createFile(atPath: installation.workspace(id).appendingPathComponent("go").path, contents: nil)
+        installation.letStepFinish(id)
         let finished = try await client.awaitPipeline(id, key: key, "to finish") { ($0["status"] as? String) == "success" }
         #expect(steps(finished).map(\.status) == ["success"])
         let log = try await client.send(.GET, "/api/v1/pipelines/\(id)/logs", token: key).body
