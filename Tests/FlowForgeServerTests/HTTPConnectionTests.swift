@@ -61,9 +61,47 @@ struct HTTPConnectionTests {
         }
     }
 
+    @Test func aBodySentTooSlowlyEndsTheConnectionAfterTheBodyTimeout() async throws {
+        let environment = ["FLOWFORGE_HTTP_BODY_TIMEOUT": "300", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000", "FLOWFORGE_HTTP_IDLE_TIMEOUT": "60000"]
+        try await withLiveTestApp(environment: environment) { _, port, _ in
+            let connection = try await RawHTTPConnection.open(port: port)
+            try await connection.send(
+                "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em"
+            )
+            let started = ContinuousClock.now
+            #expect(await connection.waitForEnd(timeout: .seconds(10)), "a body that never completes must not hold the connection")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            await connection.close()
+        }
+    }
+
+    @Test func aBodyThatArrivesInTimeIsServed() async throws {
+        let environment = ["FLOWFORGE_HTTP_BODY_TIMEOUT": "2000", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
+        try await withLiveTestApp(environment: environment) { _, port, _ in
+            let connection = try await RawHTTPConnection.open(port: port)
+            let body = #"{"email": "nobody@example.com", "password": "wrong password"}"#
+            try await connection.send(
+                "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            )
+            try await connection.send(body)
+            #expect(await connection.waitForEnd(timeout: .seconds(10)))
+            #expect(connection.status == 401, "\(connection.text.prefix(300))")
+            await connection.close()
+        }
+    }
+
     @Test func connectionsOverTheCapAreRefused() async throws {
-        // The test client holds one connection of its own; two more fill a cap of 3.
-        let environment = ["FLOWFORGE_HTTP_MAX_CONNECTIONS": "3", "FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]
+        try await expectCapRefuses(["FLOWFORGE_HTTP_MAX_CONNECTIONS": "3"], naming: "FLOWFORGE_HTTP_MAX_CONNECTIONS)")
+    }
+
+    @Test func connectionsFromOneAddressOverItsCapAreRefused() async throws {
+        try await expectCapRefuses(["FLOWFORGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "3"], naming: "FLOWFORGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS")
+    }
+
+    /// With a cap of 3, the test client's own connection and two held ones fill it: a fourth is refused
+    /// with a 503 naming the setting, and once one closes a new one is served again.
+    private func expectCapRefuses(_ cap: [String: String], naming setting: String) async throws {
+        let environment = cap.merging(["FLOWFORGE_HTTP_HEADER_TIMEOUT": "60000"]) { _, new in new }
         try await withLiveTestApp(environment: environment) { client, port, _ in
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
             let held = [try await RawHTTPConnection.open(port: port), try await RawHTTPConnection.open(port: port)]
@@ -74,12 +112,24 @@ struct HTTPConnectionTests {
             let refused = try await RawHTTPConnection.open(port: port)
             #expect(await refused.waitForEnd(timeout: .seconds(10)))
             #expect(refused.status == 503)
-            #expect(refused.text.contains("too_many_connections"))
+            #expect(refused.text.contains("too_many_connections") && refused.text.contains(setting), "\(refused.text)")
             for connection in held {
                 #expect(connection.status == 200 || connection.text.isEmpty)
                 await connection.close()
             }
             await refused.close()
+            // The slots are given back when connections end.
+            let deadline = ContinuousClock.now + .seconds(10)
+            var served = false
+            while !served, ContinuousClock.now < deadline {
+                let again = try await RawHTTPConnection.open(port: port)
+                try await again.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                _ = await again.waitForEnd(timeout: .seconds(5))
+                served = again.status == 200
+                await again.close()
+                if !served { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(served, "a closed connection's slot was not given back")
         }
     }
 }

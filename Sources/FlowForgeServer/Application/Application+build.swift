@@ -42,7 +42,7 @@ public func buildApplication(
     let services = try await openServices(configuration: configuration, logger: logger)
     let router = buildRouter(services: services)
     let limits = ConnectionLimits(configuration: configuration)
-    let connections = ConnectionCounter(limit: limits.maxConnections)
+    let connections = ConnectionCounter(limit: limits.maxConnections, limitPerAddress: limits.maxConnectionsPerAddress)
     var app = Application(
         router: router,
         server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: limits, counter: connections) },

@@ -18,6 +18,8 @@ extension AppConfiguration {
         httpIdleTimeoutMillis = try env.int("FLOWFORGE_HTTP_IDLE_TIMEOUT", default: 60_000, range: 100...86_400_000)
         httpHeaderTimeoutMillis = try env.int("FLOWFORGE_HTTP_HEADER_TIMEOUT", default: 10_000, range: 100...3_600_000)
         httpMaxConnections = try env.int("FLOWFORGE_HTTP_MAX_CONNECTIONS", default: 10_000, range: 1...1_000_000)
+        httpMaxConnectionsPerAddress = try env.int("FLOWFORGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", default: 256, range: 1...1_000_000)
+        httpBodyTimeoutMillis = try env.int("FLOWFORGE_HTTP_BODY_TIMEOUT", default: 60_000, range: 100...86_400_000)
     }
 
     /// 32 bytes written as 64 hex digits or as base64 (standard or URL-safe, padded or not).

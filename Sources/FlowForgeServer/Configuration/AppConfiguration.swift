@@ -83,6 +83,10 @@ public struct AppConfiguration: Sendable {
     public var httpHeaderTimeoutMillis: Int = 10_000
     /// `FLOWFORGE_HTTP_MAX_CONNECTIONS`: connections beyond this are answered 503 and closed.
     public var httpMaxConnections: Int = 10_000
+    /// `FLOWFORGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS`: connections one client address may hold open at once.
+    public var httpMaxConnectionsPerAddress: Int = 256
+    /// `FLOWFORGE_HTTP_BODY_TIMEOUT` (ms): from a request's complete head, its body must have arrived within this.
+    public var httpBodyTimeoutMillis: Int = 60_000
     /// What each step's container may use (`FLOWFORGE_STEP_*`).
     public var stepLimits: StepLimits = .default
     /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.

@@ -8,6 +8,9 @@ import NIOHTTP1
 /// - Header timeout: armed when the connection starts and when the first byte of a next request arrives,
 ///   cancelled when that request's head is complete. A client that sends half a head and stops (or sends it
 ///   a byte at a time) is disconnected when it fires.
+/// - Body timeout: armed when a request's head is complete, cancelled when its body has arrived. A client
+///   that announces a body and sends it slowly (or never) is disconnected when it fires; nothing is answered,
+///   since the request's handler may already be answering.
 /// - Close: once the answer to a request with `Connection: close` (or an answer carrying it, such as a 413)
 ///   is written, the server half-closes (the client reads the answer, then end of stream), discards what the
 ///   client still sends, and closes fully when the client closes or after `lingerTimeout`. Without this a
@@ -20,6 +23,7 @@ final class ConnectionWatch {
     private var closeAfterResponse = false
     private(set) var lingering = false
     private var headTimer: Scheduled<Void>?
+    private var bodyTimer: Scheduled<Void>?
     private var lingerTimer: Scheduled<Void>?
     /// The raw input handler's context: reads issued from there reach the socket even while the
     /// application side applies back-pressure.
@@ -58,6 +62,17 @@ final class ConnectionWatch {
         if closeRequested { closeAfterResponse = true }
         headTimer?.cancel()
         headTimer = nil
+        bodyTimer?.cancel()
+        bodyTimer = channel.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limits.bodyTimeout)) { [self] in
+            bodyTimer = nil
+            if !lingering { channel.close(promise: nil) }
+        }
+    }
+
+    /// The request's body (or its end, for a request without one) has arrived in full.
+    func bodyArrived() {
+        bodyTimer?.cancel()
+        bodyTimer = nil
     }
 
     func responseAsksToClose() {
@@ -76,6 +91,8 @@ final class ConnectionWatch {
     func connectionEnded() {
         headTimer?.cancel()
         headTimer = nil
+        bodyTimer?.cancel()
+        bodyTimer = nil
         lingerTimer?.cancel()
         lingerTimer = nil
     }
@@ -92,6 +109,8 @@ final class ConnectionWatch {
         lingering = true
         headTimer?.cancel()
         headTimer = nil
+        bodyTimer?.cancel()
+        bodyTimer = nil
         channel.close(mode: .output, promise: nil)
         lingerTimer = channel.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limits.lingerTimeout)) { [self] in
             lingerTimer = nil
@@ -164,8 +183,10 @@ final class RequestPartsWatch: ChannelDuplexHandler, RemovableChannelHandler {
     init(watch: ConnectionWatch) { self.watch = watch }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head(let head) = unwrapInboundIn(data) {
-            watch.headArrived(closeRequested: !head.isKeepAlive)
+        switch unwrapInboundIn(data) {
+        case .head(let head): watch.headArrived(closeRequested: !head.isKeepAlive)
+        case .end: watch.bodyArrived()
+        case .body: break
         }
         context.fireChannelRead(data)
     }

@@ -124,7 +124,7 @@ struct ServerRestartTests {
         let server = try await installation.serve(port: port)
         defer { server.signal(SIGKILL) }
         let client = ServerProcessClient(port: port)
-        let (key, id) = try await Self.startWaitingPipeline(client, repository: repository)
+        let (_, id) = try await Self.startWaitingPipeline(client, repository: repository)
 
         server.signal(SIGTERM)
         // Still draining: the step is let run.
