@@ -85,10 +85,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The v1 API's client for `flowforge pipeline …`: plain HTTP, no server code.
+        .target(
+            name: "FlowForgeClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "flowforge",
             dependencies: [
-                "FlowForgeServer",
+                "FlowForgeServer", "FlowForgeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,13 +127,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FlowForgeClientTests",
+            dependencies: ["FlowForgeClient"]
+        ),
+        .testTarget(
             name: "FlowForgeForgesTests",
             dependencies: ["FlowForgeForges"]
         ),
         .testTarget(
             name: "FlowForgeServerTests",
             dependencies: [
-                "FlowForgeServer", "FlowForgeTestSupport",
+                "FlowForgeServer", "FlowForgeTestSupport", "FlowForgeClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -11,7 +11,7 @@ struct FlowForgeCommand: AsyncParsableCommand {
         commandName: "flowforge",
         abstract: "FlowForge: an API-first, ephemeral CI/CD service.",
         version: FlowForgeVersion.current,
-        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, PipelineCommand.self],
         defaultSubcommand: Serve.self
     )
 }
