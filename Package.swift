@@ -28,6 +28,9 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // Uploaded sources (.zip, .tar, .tar.gz) are read with libarchive; FlowForge writes every entry itself.
+        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "FlowForgeArchive", dependencies: ["CLibArchive"]),
         // `chattr` flags for the workspaces folder: `ioctl` is variadic, so Swift cannot call it.
         .target(name: "CFileFlags"),
         .target(
@@ -125,6 +128,10 @@ let package = Package(
                 "FlowForgeRunner", "FlowForgeTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .testTarget(
+            name: "FlowForgeArchiveTests",
+            dependencies: ["FlowForgeArchive"]
         ),
         .testTarget(
             name: "FlowForgeClientTests",
