@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "FlowForgeServer",
             dependencies: [
-                "FlowForgeCore", "FlowForgeGit", "FlowForgeRunner", "FlowForgeForges", "FlowForgeStore",
+                "FlowForgeCore", "FlowForgeGit", "FlowForgeRunner", "FlowForgeForges", "FlowForgeStore", "FlowForgeArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The HTTP server's own connection handling (timeouts, connection cap).
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -89,6 +89,8 @@ public struct AppConfiguration: Sendable {
     public var httpBodyTimeoutMillis: Int = 60_000
     /// What each step's container may use (`FLOWFORGE_STEP_*`).
     public var stepLimits: StepLimits = .default
+    /// `ALLOWED_FILE_TYPES`, `FLOWFORGE_UPLOAD_MAX_UNPACKED_BYTES`: pipelines from uploaded sources.
+    public var uploads: UploadSettings = .default
     /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
     public var allowLocalRegistries = false
     /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.

@@ -42,7 +42,7 @@ struct HousekeepingService: Service {
             let pruned = try await retention.pruneRecords(before: cutoff)
             if pruned != PrunedRecords() {
                 logger.info("pruned old records", metadata: [
-                    "jobs": "\(pruned.jobs)", "deliveries": "\(pruned.deliveries)", "statuses": "\(pruned.statuses)",
+                    "jobs": "\(pruned.jobs)", "deliveries": "\(pruned.deliveries)", "statuses": "\(pruned.statuses)", "sources": "\(pruned.sources)",
                 ])
             }
         }

@@ -14,6 +14,11 @@ extension PipelineController {
                 .conflict, code: "pipeline_not_finished",
                 message: "pipeline \(original.id) is still \(original.status.rawValue); wait for it to end, or cancel it, then restart it")
         }
+        if UploadedSources.isUpload(original) {
+            throw APIError(
+                .conflict, code: "pipeline_not_restartable",
+                message: "pipeline \(original.id) ran an uploaded source, which is not kept once a pipeline ends; upload it again with POST /api/v1/pipelines")
+        }
         let pipeline = PipelineRecord(
             id: UUID().uuidString.lowercased(), userID: original.userID, repositoryID: original.repositoryID,
             repoURL: try await restartURL(of: original), branch: original.branch, commitSHA: original.commitSHA,

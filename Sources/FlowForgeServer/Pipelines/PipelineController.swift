@@ -14,6 +14,8 @@ struct PipelineController {
     /// A restart of a connected repository's pipeline clones from where a new one would (see `restartURL`).
     let repositories: any ConnectedRepositoryRepository
     let hosts: ForgeHosts
+    /// Pipelines from uploaded archives (`multipart/form-data`).
+    let uploads: UploadedSources
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -27,6 +29,9 @@ struct PipelineController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PipelineView> {
         let userID = try context.requireUser()
+        if let boundary = request.headers[.contentType].flatMap(MultipartFormData.boundary(contentType:)) {
+            return try await createFromUpload(request, boundary: boundary, userID: userID, context: context, uploads: uploads)
+        }
         let body = try await request.decodeJSON(PipelineRequest.self, context: context)
         guard let rawURL = body.repoUrl else { throw APIError.validation("repo_url", "is required") }
         let repoURL = try await urlPolicy.check(rawURL)

@@ -1,3 +1,4 @@
+import FlowForgeArchive
 import FlowForgeCore
 import FlowForgeGit
 import FlowForgeRunner
@@ -27,6 +28,8 @@ struct PipelineExecutor: Sendable {
     var stepLimits: StepLimits = .default
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
+    /// Where pipelines from uploaded archives get their source; nil: none are run.
+    var uploads: UploadedSources? = nil
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -72,6 +75,8 @@ struct PipelineExecutor: Sendable {
         // own because this one may be cancelled (cancel request, shutdown), and the cleanup must still run.
         let git = self.git
         await Task {
+            // An unpacked upload is nobody's checkout to keep.
+            if UploadedSources.isUpload(pipeline) { await Self.remove(workspace); return }
             await git.release(workspace: workspace, repoURL: pipeline.repoURL, owner: pipeline.userID, logger: logger)
         }.value
 
@@ -80,6 +85,8 @@ struct PipelineExecutor: Sendable {
             throw CancellationError()
         }
         try await finish(job, result)
+        // Ended: its archive will not be unpacked again.
+        if UploadedSources.isUpload(pipeline) { await uploads?.remove(pipelineID: pipeline.id) }
         logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
     }
 
@@ -124,15 +131,21 @@ struct PipelineExecutor: Sendable {
         let commit: String
         do {
             try WorkspaceRoot.prepare(workspaceRoot)
-            commit = try await git.checkout(
-                repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
-                credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
-                owner: pipeline.userID, extraRef: pipeline.fetchRef, logger: logger
-            ).commitSHA
+            if UploadedSources.isUpload(pipeline) {
+                guard let uploads else { return Result(status: .error, error: "this server does not run pipelines from uploaded sources") }
+                commit = try await uploads.unpack(pipelineID: pipeline.id, into: workspace)
+            } else {
+                commit = try await git.checkout(
+                    repoURL: pipeline.repoURL, branch: pipeline.branch, commit: pipeline.commitSHA,
+                    credentials: await cloneCredentials.credentials(for: pipeline, logger: logger), into: workspace,
+                    owner: pipeline.userID, extraRef: pipeline.fetchRef, logger: logger
+                ).commitSHA
+            }
         } catch {
             // A checkout cut short by a stopping run is not the repository's fault.
             if Task.isCancelled { return Result(status: .canceled, error: "stopped during checkout") }
             if let error = error as? GitError { return Result(status: .error, error: error.description) }
+            if let error = error as? SourceArchiveError { return Result(status: .error, error: "could not unpack the uploaded source: \(error)") }
             return Result(status: .error, error: "could not check out the repository: \(error)")
         }
 

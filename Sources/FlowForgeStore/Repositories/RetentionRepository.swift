@@ -5,11 +5,14 @@ public struct PrunedRecords: Sendable, Equatable {
     public var jobs = 0
     public var deliveries = 0
     public var statuses = 0
+    /// Uploaded archives of pipelines that ended (or never got queued).
+    public var sources = 0
 
-    public init(jobs: Int = 0, deliveries: Int = 0, statuses: Int = 0) {
+    public init(jobs: Int = 0, deliveries: Int = 0, statuses: Int = 0, sources: Int = 0) {
         self.jobs = jobs
         self.deliveries = deliveries
         self.statuses = statuses
+        self.sources = sources
     }
 }
 
@@ -21,7 +24,9 @@ public protocol RetentionRepository: Sendable {
     /// Records that the pipeline's logs were deleted.
     func markLogsExpired(pipelineID: String, at: Int64) async throws
     /// Deletes finished jobs, answered deliveries and sent, superseded or abandoned statuses created before
-    /// `cutoff`. Queued or running work is never touched.
+    /// `cutoff`. Queued or running work is never touched. Also deletes the uploaded archives of ended pipelines
+    /// (a run removes its own; one canceled while queued does not run), and archives an hour old whose
+    /// pipeline never got queued.
     func pruneRecords(before cutoff: Int64) async throws -> PrunedRecords
 }
 
@@ -64,6 +69,13 @@ public struct SQLRetentionRepository: RetentionRepository {
                 SELECT id FROM status_outbox
                 WHERE status IN ('delivered', 'superseded', 'failed') AND created_at < \(bind: cutoff) LIMIT \(bind: Self.batch))
             RETURNING id
+            """)
+        let anHourAgo = Clock.nowMillis() - 3_600_000
+        pruned.sources = try await pruneInBatches("""
+            DELETE FROM pipeline_sources WHERE pipeline_id IN (
+                SELECT s.pipeline_id FROM pipeline_sources s LEFT JOIN pipelines p ON p.id = s.pipeline_id
+                WHERE p.completed_at IS NOT NULL OR (p.id IS NULL AND s.created_at < \(bind: anHourAgo)) LIMIT \(bind: Self.batch))
+            RETURNING pipeline_id
             """)
         return pruned
     }
