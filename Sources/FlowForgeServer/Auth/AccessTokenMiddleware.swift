@@ -33,8 +33,14 @@ struct APIKeyMiddleware: RouterMiddleware {
     let services: AppServices
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard let token = request.bearerToken, token.hasPrefix("ff_") else {
+        guard let token = request.bearerToken else {
             throw APIError(.unauthorized, code: "unauthorized", message: "send an API key as `Authorization: Bearer ff_…`; create one at POST /api/user/api-keys")
+        }
+        guard token.hasPrefix("ff_") else {
+            // Most often the access token from sign-in, which works on /api/user routes only.
+            throw APIError(
+                .unauthorized, code: "api_key_required",
+                message: "this route takes an API key, not an access token; create one with POST /api/user/api-keys and send it as `Authorization: Bearer ff_…`")
         }
         let verified: APIKeyRecord?
         if let known = context.verifiedAPIKey {
