@@ -49,4 +49,22 @@ struct PodImageRunTests {
             #expect(error.contains("pod image") && error.contains("FLOWFORGE_POD_IMAGE"), "\(error)")
         }
     }
+
+    /// `commands` run in the operator's DEFAULT_DOCKER_IMAGE; when that cannot be had, the error names the
+    /// setting, since the user who sent the pipeline never chose that image.
+    @Test func anUnavailableDefaultImageIsNamedAsTheSetting() async throws {
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try Self.localImageRepository(server)
+        let absent = "flowforge-test/absent-default-\(UUID().uuidString.prefix(8).lowercased()):1"
+        try await withTestApp(environment: pipelineEnvironment(["DEFAULT_DOCKER_IMAGE": absent])) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let id = try await client.createPipeline(
+                key: key, ["repo_url": try #require(repository.httpURL), "branch": "main", "commands": ["echo hi"]])
+            let pipeline = try await client.awaitPipeline(id, key: key)
+            #expect(pipeline["status"] as? String == "error", "\(pipeline)")
+            let error = try #require(pipeline["error"] as? String)
+            #expect(error.contains("image \"\(absent)\"") && error.contains("DEFAULT_DOCKER_IMAGE"), "\(error)")
+        }
+    }
 }
