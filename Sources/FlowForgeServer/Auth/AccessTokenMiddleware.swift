@@ -15,7 +15,7 @@ struct AccessTokenMiddleware: RouterMiddleware {
                 : APIError.unauthorized
         }
         guard let claims = await services.accessTokens.verifiedClaims(token),
-              let user = try await services.users.find(id: claims.sub.value),
+              let user = try await account(claims.sub.value, context: context),
               claims.gen ?? 0 == user.tokenGeneration
         else {
             throw APIError(.unauthorized, code: "invalid_token", message: "the access token is invalid or expired; refresh it or sign in again")
@@ -24,6 +24,12 @@ struct AccessTokenMiddleware: RouterMiddleware {
         context.userID = user.id
         context.logger[metadataKey: "user_id"] = "\(user.id)"
         return try await next(request, context)
+    }
+
+    /// The account, as the rate limiter read it moments ago in this request, else from the database.
+    private func account(_ id: String, context: AppRequestContext) async throws -> UserRecord? {
+        if let read = context.accountReadForRateLimit, read.id == id { return read }
+        return try await services.users.find(id: id)
     }
 }
 

@@ -33,7 +33,9 @@ struct RateLimitIdentities: Sendable {
             } else if let claims = await accessTokens.verifiedClaims(token) {
                 // Signature and expiry only: a token ended by a password change still names its own
                 // account's bucket here, and AccessTokenMiddleware refuses it right after.
-                return RateLimitClient(bucket: "user:" + claims.sub.value, plan: try await plan(of: claims.sub.value))
+                let account = try await users?.find(id: claims.sub.value)
+                context.accountReadForRateLimit = account
+                return RateLimitClient(bucket: "user:" + claims.sub.value, plan: users == nil ? "free" : account?.plan)
             }
         }
         return RateLimitClient(bucket: "address:" + Self.addressKey(context.remoteAddress), plan: nil)
