@@ -66,8 +66,9 @@ struct RateLimitMiddleware: RouterMiddleware {
             }
             decision = limiter.decide(
                 client.bucket, now: Clock.nowMillis(), limit: RateLimitPlans.limit(base: limiter.baseLimit, plan: client.plan))
-            setting = client.plan.map {
-                "the \($0) plan allows \(decision.limit) requests per \(limiter.windowSeconds) s; a higher plan allows more"
+            setting = client.plan.map { plan in
+                let upgrade = plan == "enterprise" ? "" : "; a higher plan allows more"
+                return "the \(plan) plan allows \(decision.limit) requests per \(limiter.windowSeconds) s\(upgrade)"
             } ?? "RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW"
         }
         if let seconds = decision.retryAfterSeconds {
