@@ -119,4 +119,51 @@ struct AuthRouteTests {
             #expect(missing.status == .unprocessableContent)
         }
     }
+
+    /// After a reuse revoked the family, a sibling that was never used is not told it "was already used":
+    /// it is told its family was revoked because of a reuse. A password change's revocation says that instead.
+    @Test func revokedTokensSayWhyTheyWereRevoked() async throws {
+        try await withTestApp { client, _ in
+            let email = "family-\(UUID().uuidString.prefix(8))@example.com"
+            let session = try await client.register(email: email, password: "first-password")
+            let rotated = try await client.send(.post, "/api/auth/refresh", json: ["refresh_token": session.refresh])
+            let sibling = try #require(try json(rotated)["refresh_token"] as? String)
+            let reused = try await client.send(.post, "/api/auth/refresh", json: ["refresh_token": session.refresh])
+            #expect(try errorCode(reused) == "refresh_token_reused")
+
+            let afterTheft = try await client.send(.post, "/api/auth/refresh", json: ["refresh_token": sibling])
+            #expect(afterTheft.status == .unauthorized)
+            #expect(try errorCode(afterTheft) == "refresh_token_family_revoked")
+            let message = try #require((try json(afterTheft)["error"] as? [String: Any])?["message"] as? String)
+            #expect(message.contains("family") && message.contains("revoked") && message.contains("reused"), "\(message)")
+            #expect(!message.contains("was already used"), "\(message)")
+            // The reused token itself still says it was used.
+            let again = try await client.send(.post, "/api/auth/refresh", json: ["refresh_token": session.refresh])
+            #expect(try errorCode(again) == "refresh_token_reused")
+
+            // Another sign-in, ended by a password change.
+            let signIn = try json(try await client.send(.post, "/api/auth/login", json: ["email": email, "password": "first-password"]))
+            let otherRefresh = try #require(signIn["refresh_token"] as? String)
+            let changed = try await client.send(
+                .patch, "/api/user/profile", token: session.access,
+                json: ["password": "second-password", "current_password": "first-password"])
+            #expect(changed.status == .ok)
+            let ended = try await client.send(.post, "/api/auth/refresh", json: ["refresh_token": otherRefresh])
+            #expect(try errorCode(ended) == "refresh_token_revoked")
+        }
+    }
+
+    /// The access token from sign-in, sent to the v1 API, is told what that API takes and where to get it.
+    @Test func anAccessTokenOnTheV1APIIsToldToUseAnAPIKey() async throws {
+        try await withTestApp { client, _ in
+            let session = try await client.register()
+            for path in ["/api/v1/user", "/v1/pipelines"] {
+                let response = try await client.send(.get, path, token: session.access)
+                #expect(response.status == .unauthorized)
+                #expect(try errorCode(response) == "api_key_required")
+                let message = try #require((try json(response)["error"] as? [String: Any])?["message"] as? String)
+                #expect(message.contains("this route takes an API key") && message.contains("POST /api/user/api-keys"), "\(message)")
+            }
+        }
+    }
 }

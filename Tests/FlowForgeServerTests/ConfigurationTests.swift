@@ -33,6 +33,8 @@ struct ConfigurationTests {
         ("FLOWFORGE_JOB_LEASE_SECONDS", "0"),
         ("FLOWFORGE_ALLOW_LOCAL_REPOS", "maybe"),
         ("DOCKER_HOST", "tcp://127.0.0.1:2375"),
+        ("DEFAULT_DOCKER_IMAGE", "Alpine:latest"),
+        ("FLOWFORGE_POD_IMAGE", "busybox:"),
     ])
     func badValueNamesTheVariable(variable: String, value: String) throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

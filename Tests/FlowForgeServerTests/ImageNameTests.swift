@@ -79,4 +79,42 @@ struct ImagePullErrorTests {
             #expect(!(try await client.logs(id, key: key)).contains(marker))
         }
     }
+
+    /// A registry nobody answers at is "not reachable", not "no such image"; a registry that answers 404 is
+    /// the other way round. The two need different fixes, so the error must say which.
+    @Test func unreachableRegistryIsToldApartFromAMissingImage() async throws {
+        let missing = try ScriptedTestServer.http(status: 404, body: #"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#, registry: true)
+        defer { missing.stop() }
+        // A port that was just listened on and is closed now: connections to it are refused.
+        let closed = try ScriptedTestServer.http(status: 404, body: "")
+        let closedPort = closed.port
+        closed.stop()
+        let server = try GitTestServer()
+        defer { server.stop() }
+        func repository(_ image: String) throws -> GitTestRepository {
+            let repository = try server.makeRepository("pull-\(UUID().uuidString.prefix(8)).git")
+            try repository.commit(["flowforge.yml": """
+                steps:
+                  - name: probe
+                    image: \(image)
+                    commands: [echo hi]
+                """])
+            return repository
+        }
+        let unreachable = try repository("127.0.0.1:\(closedPort)/x:1")
+        let absent = try repository("127.0.0.1:\(missing.port)/absent:1")
+        try await withTestApp(environment: pipelineEnvironment(["FLOWFORGE_ALLOW_LOCAL_REGISTRIES": "true"])) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let first = try await client.createPipeline(key: key, ["repo_url": try #require(unreachable.httpURL), "branch": "main"])
+            let second = try await client.createPipeline(key: key, ["repo_url": try #require(absent.httpURL), "branch": "main"])
+            let refused = try #require(try await client.awaitPipeline(first, key: key)["error"] as? String)
+            #expect(refused.contains("registry 127.0.0.1:\(closedPort) is not reachable"), "\(refused)")
+            #expect(refused.contains("connection refused"), "\(refused)")
+            #expect(!refused.contains("no such image"), "\(refused)")
+            let notFound = try #require(try await client.awaitPipeline(second, key: key)["error"] as? String)
+            #expect(notFound.contains("has no such image or tag"), "\(notFound)")
+            #expect(!notFound.contains("not reachable"), "\(notFound)")
+            #expect(missing.count() > 0, "the daemon never asked the registry, so the test proves nothing")
+        }
+    }
 }

@@ -10,6 +10,20 @@ import Testing
 /// repositories that do not exist, so they end in `error` without needing Docker.
 @Suite("v1 pipelines API")
 struct PipelineAPITests {
+    /// A refused loopback, private or file:// repo_url names the setting that allows it, and for whom.
+    @Test func refusedLocalRepositoriesNameTheSettingThatAllowsThem() async throws {
+        try await withTestApp(environment: ["FLOWFORGE_ALLOW_LOCAL_REPOS": "false"]) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            for url in ["http://127.0.0.1/repo.git", "https://10.1.2.3/repo.git", "file:///srv/repo.git"] {
+                let response = try await client.send(.post, "/api/v1/pipelines", token: key, json: ["repo_url": url])
+                #expect(response.status == .unprocessableContent)
+                let message = (try json(response)["error"] as? [String: Any])?["message"] as? String ?? ""
+                #expect(message.contains("FLOWFORGE_ALLOW_LOCAL_REPOS=true"), "\(url): \(message)")
+                #expect(message.contains("self-hosted machines only"), "\(url): \(message)")
+            }
+        }
+    }
+
     @Test func createValidatesTheRequest() async throws {
         try await withTestApp(environment: ["FLOWFORGE_ALLOW_LOCAL_REPOS": "false"]) { client, _ in
             let key = try await client.createAPIKey(access: try await client.register().access)

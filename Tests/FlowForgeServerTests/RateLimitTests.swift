@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -103,5 +104,88 @@ struct RateLimitTableTests {
         _ = table.admit("c", now: 3_200)
         #expect(table.entries["a"] == nil)
         #expect(table.storedCount == 1)
+    }
+}
+
+@Suite("rate limits: plans and headers")
+struct RateLimitPlanTests {
+    static let limitOf4 = ["RATE_LIMIT_MAX_REQUESTS": "4", "RATE_LIMIT_WINDOW": "60000"]
+
+    static func header(_ response: TestResponse, _ name: String) -> Int? {
+        response.headers[HTTPField.Name(name)!].flatMap { Int($0) }
+    }
+
+    /// Every answer of a limited route reports the window: the plan's limit, what is left, when it resets.
+    @Test func everyAnswerCarriesTheWindowAndA429SaysWhenToRetry() async throws {
+        try await withTestApp(environment: Self.limitOf4) { client, _ in
+            let account = try await client.register()  // counted against the address, not the account
+            let before = Int(Date().timeIntervalSince1970)
+            var remaining: [Int?] = []
+            for _ in 0..<4 {
+                let response = try await client.send(.get, "/api/user/profile", token: account.access)
+                #expect(response.status == .ok)
+                #expect(Self.header(response, "X-RateLimit-Limit") == 4)
+                let reset = try #require(Self.header(response, "X-RateLimit-Reset"))
+                #expect(reset >= before + 59 && reset <= before + 62, "reset \(reset) is not about a minute after \(before)")
+                remaining.append(Self.header(response, "X-RateLimit-Remaining"))
+            }
+            #expect(remaining == [3, 2, 1, 0])
+            let limited = try await client.send(.get, "/api/user/profile", token: account.access)
+            #expect(limited.status == .tooManyRequests)
+            #expect(try errorCode(limited) == "rate_limited")
+            #expect(Self.header(limited, "X-RateLimit-Remaining") == 0)
+            #expect(Self.header(limited, "X-RateLimit-Limit") == 4)
+            let retryAfter = try #require(Self.header(limited, "Retry-After"))
+            #expect(retryAfter >= 1 && retryAfter <= 60)
+        }
+    }
+
+    /// Error answers of limited routes carry the headers too, and an address has the base allowance.
+    @Test func errorAnswersCarryTheHeadersToo() async throws {
+        try await withTestApp(environment: Self.limitOf4) { client, _ in
+            let unauthorized = try await client.send(.get, "/api/v1/pipelines")
+            #expect(unauthorized.status == .unauthorized)
+            #expect(Self.header(unauthorized, "X-RateLimit-Limit") == 4)
+            #expect(Self.header(unauthorized, "X-RateLimit-Remaining") == 3)
+            let noRoute = try await client.send(.get, "/api/no-such-route")
+            #expect(noRoute.status == .notFound)
+            #expect(Self.header(noRoute, "X-RateLimit-Remaining") == 2)
+        }
+    }
+
+    /// Pro has 5 times the free allowance, enterprise 20 times, for access tokens and API keys alike; a
+    /// plan change applies to the window in progress.
+    @Test func theAllowanceScalesWithThePlan() async throws {
+        try await withTestApp(environment: Self.limitOf4) { client, configuration in
+            let free = try await client.register()
+            let pro = try await client.register()
+            let enterprise = try await client.register()
+            try await setPlan(configuration, userID: pro.userID, plan: "pro")
+            try await setPlan(configuration, userID: enterprise.userID, plan: "enterprise")
+            let free1 = try await client.send(.get, "/api/user/profile", token: free.access)
+            #expect(Self.header(free1, "X-RateLimit-Limit") == 4)
+            let pro1 = try await client.send(.get, "/api/user/profile", token: pro.access)
+            #expect(Self.header(pro1, "X-RateLimit-Limit") == 20)
+            let enterprise1 = try await client.send(.get, "/api/user/profile", token: enterprise.access)
+            #expect(Self.header(enterprise1, "X-RateLimit-Limit") == 80)
+
+            // A pro account's API key has a bucket of its own with the account's allowance: 20, then 429.
+            let key = try await client.createAPIKey(access: pro.access)
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<21 { statuses.append(try await client.send(.get, "/api/v1/user", token: key).status) }
+            #expect(statuses.prefix(20).allSatisfy { $0 == .ok }, "\(statuses)")
+            #expect(statuses.last == .tooManyRequests)
+            let limited = try await client.send(.get, "/api/v1/user", token: key)
+            let message = (try json(limited)["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("pro plan allows 20 requests"), "\(message)")
+
+            // The free account upgrades mid-window: the larger allowance applies at once.
+            for _ in 0..<3 { _ = try await client.send(.get, "/api/user/profile", token: free.access) }
+            #expect(try await client.send(.get, "/api/user/profile", token: free.access).status == .tooManyRequests)
+            try await setPlan(configuration, userID: free.userID, plan: "pro")
+            let upgraded = try await client.send(.get, "/api/user/profile", token: free.access)
+            #expect(upgraded.status == .ok)
+            #expect(Self.header(upgraded, "X-RateLimit-Limit") == 20)
+        }
     }
 }

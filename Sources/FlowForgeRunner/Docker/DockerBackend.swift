@@ -3,7 +3,7 @@ import Logging
 
 /// Runs plans in Docker containers through the Docker Engine API.
 ///
-/// Each pipeline gets a "pod": one small container from `podImage` that only sleeps and owns the network
+/// Each pipeline gets a "pod": one small container (see `DockerPodImage`) that only waits and owns the network
 /// namespace (`NetworkMode` = `network`). Every step is a fresh container joining it (`container:<pod>`),
 /// with the workspace bind-mounted at `/workspace`. Every container is labelled `flowforge.pipeline=<id>`,
 /// so `run` can clean up by label and `reap` can find leftovers of a crashed process.
@@ -11,16 +11,17 @@ public struct DockerBackend: Backend {
     let host: Result<DockerHost, DockerError>
     let http: HTTPClient
     let network: String
-    let podImage: String
+    let podImage: String?
     let logger: Logger
 
     /// - Parameters:
     ///   - host: `unix:///path/to/docker.sock` or `tcp://127.0.0.1:2375`.
     ///   - network: the pod's network: `bridge` normally, `none` for no network at all.
-    ///   - podImage: an image with a `sleep` command; it only holds the network namespace.
+    ///   - podImage: an image with a `sleep` command for the pod, which only holds the network namespace;
+    ///     nil (the default) for FlowForge's built-in pod image, which needs no registry.
     ///   - httpClient: its read timeout may be shorter than a step runs; long calls resume after one.
     public init(
-        host: String = "unix:///var/run/docker.sock", network: String = "bridge", podImage: String,
+        host: String = "unix:///var/run/docker.sock", network: String = "bridge", podImage: String? = nil,
         httpClient: HTTPClient = .shared, logger: Logger
     ) {
         self.host = Result { () throws(DockerError) in try DockerHost(host) }

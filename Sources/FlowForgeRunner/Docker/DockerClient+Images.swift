@@ -16,7 +16,8 @@ extension DockerClient {
         return response.status.code == 200
     }
 
-    /// Pulls an image; throws `DockerError.imageNotFound` when it cannot.
+    /// Pulls an image; throws `DockerError.registryUnreachable` when the registry cannot be reached, else
+    /// `DockerError.imageNotFound` when it cannot.
     ///
     /// The daemon reports a failure either as an error status or, once the pull has begun, as a line
     /// `{"error": "..."}` inside a 200 answer, so the progress stream is read to its end. Its text can
@@ -61,11 +62,16 @@ extension DockerClient {
     }
 
     /// The error a pipeline shows for a failed pull: one of a few fixed sentences chosen from the daemon's
-    /// message, never the message itself.
+    /// message, never the message itself. A registry that cannot be reached is told apart from one that
+    /// answered it has no such image: the fixes differ (start the registry, or correct the name).
     func pullFailure(_ image: String, status: Int?, daemonMessage: String) -> DockerError {
         logger.warning("image pull failed", metadata: [
             "image": "\(image)", "status": "\(status.map(String.init) ?? "-")", "daemon_message": "\(daemonMessage.prefix(500))",
         ])
+        let registry = Self.registryName(of: image)
+        if let unreachable = Self.unreachableReason(daemonMessage) {
+            return .registryUnreachable(image: image, registry: registry, reason: unreachable)
+        }
         let lowered = daemonMessage.lowercased()
         let reason: String
         if lowered.contains("toomanyrequests") || lowered.contains("rate limit") {
@@ -73,11 +79,35 @@ extension DockerClient {
         } else if lowered.contains("denied") || lowered.contains("unauthorized") || lowered.contains("authentication required") {
             reason = "the registry refused access; check the name (a private image needs credentials FlowForge does not have)"
         } else if status == 404 || lowered.contains("manifest unknown") || lowered.contains("not found") {
-            reason = "the registry has no such image or tag; check the name and tag"
+            reason = "the registry \(registry) answered that it has no such image or tag; check the name and tag"
         } else {
             reason = "the pull failed; check the name and that the registry is up"
         }
         return .imageNotFound(image: image, reason: reason)
+    }
+
+    /// The registry host an image is pulled from; Docker Hub for names without one.
+    static func registryName(of image: String) -> String {
+        (try? ImageReference.parse(image))?.registry ?? "docker.io"
+    }
+
+    /// Why the daemon could not connect to the registry at all, in FlowForge's words; nil when it did
+    /// connect (or the message says nothing of a connection). The daemon reports Go's dial errors:
+    /// `dial tcp 127.0.0.1:1: connect: connection refused`, `lookup … no such host`, `i/o timeout`, ….
+    static func unreachableReason(_ daemonMessage: String) -> String? {
+        let lowered = daemonMessage.lowercased()
+        let reasons: [(String, String)] = [
+            ("connection refused", "nothing accepts connections at its address (connection refused)"),
+            ("no such host", "its host name does not resolve (no such host)"),
+            ("server misbehaving", "its host name could not be resolved (the DNS server failed)"),
+            ("i/o timeout", "connecting timed out"),
+            ("tls handshake timeout", "connecting timed out (TLS handshake)"),
+            ("network is unreachable", "the network is unreachable from the Docker host"),
+            ("no route to host", "there is no route to it from the Docker host"),
+            ("connection reset", "it reset the connection"),
+        ]
+        if let match = reasons.first(where: { lowered.contains($0.0) }) { return match.1 }
+        return lowered.contains("dial tcp") ? "the Docker host could not connect to it" : nil
     }
 
     private static func pullError(in line: [UInt8]) -> String? {

@@ -8,7 +8,8 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     let request: RunRequest
     let observer: Observer
     let network: String
-    let podImage: String
+    /// The operator's pod image; nil for FlowForge's built-in one.
+    let podImage: String?
     let logger: Logger
     let progress = DockerRunProgress()
 
@@ -37,8 +38,7 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
 
     private func runSteps() async -> RunOutcome {
         do {
-            try await ensureImage(podImage)
-            let pod = try await createPod()
+            let pod = try await createPod(try await preparePodImage())
             for step in request.plan.steps {
                 if let stop = try await run(step, pod: pod) { return stop }
             }
@@ -72,11 +72,11 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
         try await client.pullImage(image)
     }
 
-    private func createPod() async throws -> String {
+    private func createPod(_ image: (image: String, command: [String])) async throws -> String {
         let config = DockerContainerConfig(
-            Image: podImage,
-            // Sleeps ~68 years; the pod is force-removed when the run ends.
-            Cmd: ["sleep", "2147483647"],
+            Image: image.image,
+            // Never ends by itself; the pod is force-removed when the run ends.
+            Cmd: image.command,
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.roleLabel: "pod"],
             HostConfig: .pod(networkMode: network, limits: request.limits))
         let pod = try await createContainer(config)

@@ -12,7 +12,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
             windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.webhookRateLimitMaxRequests
         ),
         identities: RateLimitIdentities(
-            accessTokens: services.accessTokens, apiKeys: services.apiKeys, apiKeySalt: services.configuration.apiKeySalt
+            accessTokens: services.accessTokens, apiKeys: services.apiKeys, apiKeySalt: services.configuration.apiKeySalt,
+            users: services.users
         )
     ))
 

@@ -11,6 +11,8 @@ public enum ServeHelp {
           API_BASE_URL            public URL of this server, for webhook_url and links; default: the address
                                   serve listens on (0.0.0.0 becomes 127.0.0.1)
           FRONTEND_URL            dashboard URL in commit statuses; default API_BASE_URL
+          DEFAULT_DOCKER_IMAGE    image for `commands` and steps naming none; default alpine:latest, which a
+                                  machine without a registry must load first (docker load)
           FLOWFORGE_ALLOW_LOCAL_REPOS  true lets pipelines clone loopback/private repo_url (self-hosted only)
           JWT_SECRET, API_KEY_SALT, FLOWFORGE_ENCRYPTION_KEY  generated into the data directory when unset
           LOG_LEVEL               trace, debug, info (default), notice, warning, error, critical

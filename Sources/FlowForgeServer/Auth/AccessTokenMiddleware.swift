@@ -15,7 +15,7 @@ struct AccessTokenMiddleware: RouterMiddleware {
                 : APIError.unauthorized
         }
         guard let claims = await services.accessTokens.verifiedClaims(token),
-              let user = try await services.users.find(id: claims.sub.value),
+              let user = try await account(claims.sub.value, context: context),
               claims.gen ?? 0 == user.tokenGeneration
         else {
             throw APIError(.unauthorized, code: "invalid_token", message: "the access token is invalid or expired; refresh it or sign in again")
@@ -25,6 +25,12 @@ struct AccessTokenMiddleware: RouterMiddleware {
         context.logger[metadataKey: "user_id"] = "\(user.id)"
         return try await next(request, context)
     }
+
+    /// The account, as the rate limiter read it moments ago in this request, else from the database.
+    private func account(_ id: String, context: AppRequestContext) async throws -> UserRecord? {
+        if let read = context.accountReadForRateLimit, read.id == id { return read }
+        return try await services.users.find(id: id)
+    }
 }
 
 /// Authenticates the public v1 API with an API key (`Authorization: Bearer ff_…`). A revoked key fails at once
@@ -33,8 +39,14 @@ struct APIKeyMiddleware: RouterMiddleware {
     let services: AppServices
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard let token = request.bearerToken, token.hasPrefix("ff_") else {
+        guard let token = request.bearerToken else {
             throw APIError(.unauthorized, code: "unauthorized", message: "send an API key as `Authorization: Bearer ff_…`; create one at POST /api/user/api-keys")
+        }
+        guard token.hasPrefix("ff_") else {
+            // Most often the access token from sign-in, which works on /api/user routes only.
+            throw APIError(
+                .unauthorized, code: "api_key_required",
+                message: "this route takes an API key, not an access token; create one with POST /api/user/api-keys and send it as `Authorization: Bearer ff_…`")
         }
         let verified: APIKeyRecord?
         if let known = context.verifiedAPIKey {

@@ -73,7 +73,7 @@ extension AppConfiguration {
             backend: try env.oneOf("FLOWFORGE_BACKEND", ["docker"], default: "docker"),
             dockerHost: try env.dockerHost("DOCKER_HOST"),
             dockerNetwork: env.string("FLOWFORGE_DOCKER_NETWORK") ?? "bridge",
-            podImage: env.string("FLOWFORGE_POD_IMAGE") ?? env.string("DEFAULT_DOCKER_IMAGE") ?? "alpine:latest",
+            podImage: env.string("FLOWFORGE_POD_IMAGE"),
             jobLeaseSeconds: try env.int("FLOWFORGE_JOB_LEASE_SECONDS", default: 30, range: 1...3600),
             allowLocalRepositories: try env.bool("FLOWFORGE_ALLOW_LOCAL_REPOS", default: false),
             webhookSecret: env.string("WEBHOOK_SECRET"),
@@ -92,6 +92,7 @@ extension AppConfiguration {
         try configuration.readStepSettings(env)
         try configuration.readPlanSettings(env)
         try configuration.readUploadSettings(env)
+        try configuration.validateImageSettings()
         return configuration
     }
 }

@@ -39,8 +39,9 @@ public struct AppConfiguration: Sendable {
     public var backend: String
     public var dockerHost: String
     public var dockerNetwork: String
-    /// The image of each pipeline's pod container (it only sleeps and holds the network namespace).
-    public var podImage: String
+    /// `FLOWFORGE_POD_IMAGE`: the image of each pipeline's pod container (it only sleeps and holds the
+    /// network namespace); nil for FlowForge's built-in pod image, built locally, which needs no registry.
+    public var podImage: String?
     /// How long a worker's claim on a job lasts without a heartbeat; a dead worker's job is taken over after it.
     public var jobLeaseSeconds: Int
     public var allowLocalRepositories: Bool

@@ -78,6 +78,15 @@ struct AuthController {
         case .reused:
             context.logger.warning("refresh token reused; family revoked")
             throw APIError(.unauthorized, code: "refresh_token_reused", message: "this refresh token was already used, so every session from that sign-in has been ended; sign in again")
+        case .familyRevoked:
+            // Not this token's fault: a sibling was presented twice, which is what a stolen token looks like.
+            throw APIError(
+                .unauthorized, code: "refresh_token_family_revoked",
+                message: "this refresh token's family (its sign-in) was revoked because an earlier token of it was reused, a sign of theft; sign in again")
+        case .revoked:
+            throw APIError(
+                .unauthorized, code: "refresh_token_revoked",
+                message: "this sign-in was ended (a password change ends every session); sign in again")
         case .invalid:
             throw Self.invalidRefresh
         }

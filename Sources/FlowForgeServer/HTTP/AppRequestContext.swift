@@ -12,6 +12,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var apiKeyID: String?
     /// An API key the rate limiter already verified, so `APIKeyMiddleware` need not look it up again.
     var verifiedAPIKey: APIKeyRecord?
+    /// The account of a verified access token as the rate limiter read it (for its plan), so
+    /// `AccessTokenMiddleware` need not read it a second time.
+    var accountReadForRateLimit: UserRecord?
     public var maxUploadSize: Int = 2 * 1024 * 1024
     public let remoteAddress: SocketAddress?
 

@@ -11,9 +11,19 @@ final class RateLimiter: Sendable {
         table = Mutex(RateLimitTable(windowMillis: Int64(windowMillis), limit: limit, capacity: capacity))
     }
 
+    /// The allowance of a client without a plan of its own (`RATE_LIMIT_MAX_REQUESTS`).
+    var baseLimit: Int { table.withLock { $0.limit } }
+    /// The window's length, for messages.
+    var windowSeconds: Int64 { table.withLock { $0.window } / 1000 }
+
     /// Counts one request; nil when allowed, else the milliseconds until the client's window ends.
     func admit(_ client: String, now: Int64) -> Int64? {
         table.withLock { $0.admit(client, now: now) }
+    }
+
+    /// Counts one request against `limit` (the base limit when nil) and says how the window stands.
+    func decide(_ client: String, now: Int64, limit: Int? = nil) -> RateLimitDecision {
+        table.withLock { $0.decide(client, now: now, limit: limit ?? $0.limit) }
     }
 
     /// Takes back one request counted by `admit` (one that turned out not to belong to this bucket).
@@ -22,12 +32,14 @@ final class RateLimiter: Sendable {
     }
 }
 
-/// Answers 429 with `Retry-After` once a client used up its window.
+/// Answers 429 with `Retry-After` once a client used up its window, and reports the window on every answer
+/// of a limited route (`X-RateLimit-Limit`, `-Remaining`, `-Reset`; see `RateLimitDecision`), errors included.
 ///
 /// A client is the account of a verified access token, the verified API key, or else its address: an
 /// unverified `Authorization` header counts against the address, so random bearer strings do not buy fresh
-/// windows. Forge webhooks (`/api/webhooks/*`) are counted per address in a limiter of their own, because they
-/// come in bursts from a few forge addresses and must not eat the API allowance of a user behind the same NAT.
+/// windows. The allowance scales with the account's plan (`RateLimitPlans`). Forge webhooks
+/// (`/api/webhooks/*`) are counted per address in a limiter of their own, because they come in bursts from a
+/// few forge addresses and must not eat the API allowance of a user behind the same NAT.
 struct RateLimitMiddleware: RouterMiddleware {
     let limiter: RateLimiter
     let webhookLimiter: RateLimiter
@@ -39,41 +51,55 @@ struct RateLimitMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var context = context
-        let wait: Int64?
+        let decision: RateLimitDecision
         let setting: String
         if path.hasPrefix("/api/webhooks/") {
-            wait = webhookLimiter.admit("address:" + RateLimitIdentities.addressKey(context.remoteAddress), now: Clock.nowMillis())
-            setting = "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS"
-        } else if let lookupWait = Self.admitKeyLookup(request, context: context, limiter: limiter) {
-            wait = lookupWait
-            setting = "RATE_LIMIT_MAX_REQUESTS"
+            decision = webhookLimiter.decide("address:" + RateLimitIdentities.addressKey(context.remoteAddress), now: Clock.nowMillis())
+            setting = "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW"
+        } else if let lookup = Self.admitKeyLookup(request, context: context, limiter: limiter), !lookup.allowed {
+            decision = lookup
+            setting = "RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW"
         } else {
             let client = try await identities.client(of: request, context: &context)
             if context.verifiedAPIKey != nil {
                 limiter.refund(Self.lookupBucket(context), now: Clock.nowMillis())
             }
-            wait = limiter.admit(client, now: Clock.nowMillis())
-            setting = "RATE_LIMIT_MAX_REQUESTS"
+            decision = limiter.decide(
+                client.bucket, now: Clock.nowMillis(), limit: RateLimitPlans.limit(base: limiter.baseLimit, plan: client.plan))
+            setting = client.plan.map { plan in
+                let upgrade = plan == "enterprise" ? "" : "; a higher plan allows more"
+                return "the \(plan) plan allows \(decision.limit) requests per \(limiter.windowSeconds) s\(upgrade)"
+            } ?? "RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW"
         }
-        if let wait {
-            let seconds = max(1, (wait + 999) / 1000)
+        if let seconds = decision.retryAfterSeconds {
             throw APIError(
                 .tooManyRequests, code: "rate_limited",
-                message: "too many requests; try again in \(seconds) s (\(setting) per RATE_LIMIT_WINDOW)",
-                headers: [.retryAfter: String(seconds)]
+                message: "too many requests; try again in \(seconds) s (\(setting))",
+                headers: decision.headers
             )
         }
-        return try await next(request, context)
+        do {
+            var response = try await next(request, context)
+            response.headers.append(contentsOf: decision.headers)
+            return response
+        } catch var error as APIError {
+            error.headers.append(contentsOf: decision.headers)
+            throw error
+        } catch let error as HTTPError {
+            var mapped = ErrorMiddleware<AppRequestContext>.map(error)
+            mapped.headers.append(contentsOf: decision.headers)
+            throw mapped
+        }
     }
 }
 
 extension RateLimitMiddleware {
     /// An `ff_` bearer costs an HMAC and a database lookup before its bucket is known, so made-up keys are
     /// counted against their address's lookup bucket *first* and looked up only while it has room; a key that
-    /// verifies is refunded, so real keys never use it up. Nil when the lookup may go ahead (or there is none).
-    static func admitKeyLookup(_ request: Request, context: AppRequestContext, limiter: RateLimiter) -> Int64? {
+    /// verifies is refunded, so real keys never use it up. Nil when there is no lookup to count.
+    static func admitKeyLookup(_ request: Request, context: AppRequestContext, limiter: RateLimiter) -> RateLimitDecision? {
         guard let token = request.bearerToken, token.hasPrefix("ff_") else { return nil }
-        return limiter.admit(lookupBucket(context), now: Clock.nowMillis())
+        return limiter.decide(lookupBucket(context), now: Clock.nowMillis())
     }
 
     static func lookupBucket(_ context: AppRequestContext) -> String {

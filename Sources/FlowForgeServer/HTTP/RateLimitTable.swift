@@ -38,8 +38,15 @@ struct RateLimitTable: Sendable {
     /// Keys currently remembered; never more than `capacity`.
     var storedCount: Int { entries.count }
 
-    /// Counts one request of `key` at `now` (ms); nil when allowed, else the milliseconds until it may retry.
+    /// Counts one request of `key` at `now` (ms) against the table's own limit; nil when allowed, else the
+    /// milliseconds until it may retry.
     mutating func admit(_ key: String, now: Int64) -> Int64? {
+        decide(key, now: now, limit: limit).retryAfterMillis
+    }
+
+    /// Counts one request of `key` at `now` (ms) against `limit`, which may differ per key (plans) and per
+    /// request (a plan changed mid-window applies at once).
+    mutating func decide(_ key: String, now: Int64, limit: Int) -> RateLimitDecision {
         dropExpired(now: now)
         var entry: Entry
         if let known = entries[key], now - known.start < window {
@@ -49,14 +56,18 @@ struct RateLimitTable: Sendable {
                 refusedForCapacity += 1
                 // The front record is the oldest live window; it ends first.
                 let oldest = head < expiries.count ? expiries[head].start : now
-                return max(1, oldest + window - now)
+                let wait = max(1, oldest + window - now)
+                return RateLimitDecision(limit: limit, remaining: 0, resetAtMillis: now + wait, retryAfterMillis: wait)
             }
             entry = Entry(start: now, count: 0)
             expiries.append(Expiry(key: key, start: now))
         }
         entry.count += 1
         entries[key] = entry
-        return entry.count > limit ? entry.start + window - now : nil
+        let reset = entry.start + window
+        return RateLimitDecision(
+            limit: limit, remaining: max(0, limit - entry.count), resetAtMillis: reset,
+            retryAfterMillis: entry.count > limit ? reset - now : nil)
     }
 
     /// Takes back one counted request of `key` while its window is live; never below zero.

@@ -31,7 +31,8 @@ struct ImageRegistryPolicy: Sendable {
         }
         if let blocked = addresses.first(where: { !IPAddressClass.isPublic($0) }) {
             return "step \(step): the registry host \(host) of image \"\(image)\" is at \(blocked), a loopback, private, "
-                + "link-local or other special-purpose address, which FlowForge does not pull from; use a public registry"
+                + "link-local or other special-purpose address, which FlowForge does not pull from; use a public registry "
+                + "(a self-hosted FlowForge with a registry on its own network can allow it with FLOWFORGE_ALLOW_LOCAL_REGISTRIES=true)"
         }
         return nil
     }

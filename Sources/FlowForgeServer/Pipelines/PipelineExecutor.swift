@@ -170,7 +170,7 @@ struct PipelineExecutor: Sendable {
         }
         let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
         let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
-        return Self.result(of: await backend.run(request, observer: recorder))
+        return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: recorder)), defaultImage: defaultImage)
     }
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same

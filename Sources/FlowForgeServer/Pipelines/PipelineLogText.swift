@@ -22,9 +22,22 @@ enum PipelineLogText {
         return "==> the output of this pipeline was deleted on \(date), when its retention ended (FLOWFORGE_LOG_RETENTION_DAYS)\n"
     }
 
-    /// The last line of a pipeline that ended with an error or a failure: what went wrong.
+    /// The last line of a pipeline that ended other than in success: what went wrong, or why nothing ran.
+    /// A skipped pipeline, or one canceled before it started, has no step output at all, so without this
+    /// line its log would be an empty answer that explains nothing.
     static func endLine(_ pipeline: PipelineRecord) -> String? {
-        guard let error = pipeline.error, pipeline.status == .error || pipeline.status == .failure else { return nil }
-        return "==> \(pipeline.status.rawValue): \(error)\n"
+        switch pipeline.status {
+        case .error, .failure:
+            guard let error = pipeline.error else { return nil }
+            return "==> \(pipeline.status.rawValue): \(error)\n"
+        case .skipped:
+            let reason = pipeline.error ?? "the repository's flowforge.yml excludes this event"
+            return "==> skipped, nothing ran: \(reason)\n"
+        case .canceled:
+            let reason = pipeline.error ?? "canceled"
+            return reason.hasPrefix("canceled") ? "==> \(reason)\n" : "==> canceled: \(reason)\n"
+        case .pending, .running, .success:
+            return nil
+        }
     }
 }

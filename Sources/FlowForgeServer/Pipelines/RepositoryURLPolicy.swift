@@ -19,6 +19,9 @@ struct RepositoryURLPolicy: Sendable {
             throw APIError.validation("repo_url", "is not a URL; use https://host/owner/repo.git")
         }
         let schemes = allowLocal ? ["https", "http", "git", "file"] : ["https", "http", "git"]
+        if scheme == "file" && !allowLocal {
+            throw APIError.validation("repo_url", "file:// URLs are refused here; \(Self.allowLocalHint)")
+        }
         guard schemes.contains(scheme) else {
             throw APIError.validation("repo_url", "scheme \(scheme) is not supported; use \(schemes.map { $0 + "://" }.joined(separator: ", "))")
         }
@@ -39,11 +42,15 @@ struct RepositoryURLPolicy: Sendable {
                 throw APIError.validation("repo_url", "host \(host) does not resolve")
             }
             if let blocked = addresses.first(where: { !IPAddressClass.isPublic($0) }) {
-                throw APIError.validation("repo_url", "host \(host) resolves to \(blocked), a loopback, private, link-local or other special-purpose address, which FlowForge does not clone from")
+                throw APIError.validation("repo_url", "host \(host) resolves to \(blocked), a loopback, private, link-local or other special-purpose address, which FlowForge does not clone from; \(Self.allowLocalHint)")
             }
         }
         return text
     }
+
+    /// How to allow what was refused, and for whom: allowing it on a shared instance would let any tenant's
+    /// pipeline reach the server's own network.
+    static let allowLocalHint = "a self-hosted FlowForge on a trusted machine or network can allow it with FLOWFORGE_ALLOW_LOCAL_REPOS=true (for self-hosted machines only, never a shared instance)"
 
     /// An IPv6 literal without its URL brackets (`[::1]` → `::1`), so that it parses as an address rather
     /// than reaching the resolver as a name; other hosts unchanged.

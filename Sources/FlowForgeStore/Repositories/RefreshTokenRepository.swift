@@ -6,8 +6,13 @@ public enum RefreshRotation: Sendable, Equatable {
     /// The token was valid: it is now used, and its successor of `familyID` has been stored. `generation` is
     /// the account's token generation read under the account row's share lock, for the new access token.
     case rotated(userID: String, familyID: String, generation: Int64)
-    /// The token was already used or revoked: its whole family has been revoked (likely theft).
+    /// The token was already used: its whole family has been revoked (likely theft).
     case reused
+    /// The token was not used, but its family was revoked because another token of it was reused.
+    case familyRevoked
+    /// The token was revoked for another reason (a password change ends every session) or before reasons
+    /// were recorded.
+    case revoked
     /// Unknown, expired, or issued under an earlier token generation (a password change since).
     case invalid
 }
@@ -77,19 +82,23 @@ public struct SQLRefreshTokenRepository: RefreshTokenRepository {
             let generation = try account.int64("token_generation")
             let lockToken = postgres ? " FOR UPDATE" : ""
             guard let row = try await db.raw(SQLQueryString(
-                "SELECT family_id, expires_at, used_at, revoked_at, token_generation FROM refresh_tokens WHERE token_hash = "
+                "SELECT family_id, expires_at, used_at, revoked_at, revoked_reason, token_generation FROM refresh_tokens WHERE token_hash = "
             ) + "\(bind: tokenHash)" + SQLQueryString(lockToken)).first() else {
                 return .invalid
             }
             let familyID = try row.string("family_id")
-            if try row.optionalInt64("used_at") != nil || row.optionalInt64("revoked_at") != nil {
-                try await revokeFamily(familyID, at: now, db)
+            if try row.optionalInt64("used_at") != nil {
+                try await revokeFamily(familyID, at: now, reason: "reuse", db)
                 return .reused
+            }
+            if try row.optionalInt64("revoked_at") != nil {
+                // Already revoked with its family: nothing more to end, only the reason to tell.
+                return try row.optionalString("revoked_reason") == "reuse" ? .familyRevoked : .revoked
             }
             guard try row.int64("expires_at") > now else { return .invalid }
             if let issuedUnder = try row.optionalInt64("token_generation"), issuedUnder != generation {
                 // A password change since this token was issued: the family is over.
-                try await revokeFamily(familyID, at: now, db)
+                try await revokeFamily(familyID, at: now, reason: "password_change", db)
                 return .invalid
             }
             try await db.raw("UPDATE refresh_tokens SET used_at = \(bind: now) WHERE token_hash = \(bind: tokenHash)").run()
@@ -103,9 +112,10 @@ public struct SQLRefreshTokenRepository: RefreshTokenRepository {
         }
     }
 
-    private func revokeFamily(_ familyID: String, at now: Int64, _ db: any SQLDatabase) async throws {
+    private func revokeFamily(_ familyID: String, at now: Int64, reason: String, _ db: any SQLDatabase) async throws {
         try await db.raw("""
-            UPDATE refresh_tokens SET revoked_at = \(bind: now) WHERE family_id = \(bind: familyID) AND revoked_at IS NULL
+            UPDATE refresh_tokens SET revoked_at = \(bind: now), revoked_reason = \(bind: reason)
+            WHERE family_id = \(bind: familyID) AND revoked_at IS NULL
             """).run()
     }
 

@@ -68,7 +68,8 @@ public struct SQLUserRepository: UserRepository {
                 WHERE id = \(bind: id) RETURNING token_generation
                 """).first() else { return nil }
             try await db.raw("""
-                UPDATE refresh_tokens SET revoked_at = \(bind: at) WHERE user_id = \(bind: id) AND revoked_at IS NULL
+                UPDATE refresh_tokens SET revoked_at = \(bind: at), revoked_reason = 'password_change'
+                WHERE user_id = \(bind: id) AND revoked_at IS NULL
                 """).run()
             return try row.int64("token_generation")
         }

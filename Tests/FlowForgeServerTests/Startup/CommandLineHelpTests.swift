@@ -15,7 +15,7 @@ struct CommandLineHelpTests {
     @Test func serveHelpNamesTheSettingsThatMatter() async throws {
         let run = try await StartupRun.run(["serve", "--help"], environment: [:])
         #expect(run.status == 0)
-        for name in ["DATABASE_URL", "FLOWFORGE_DATA_DIR", "DOCKER_HOST", "API_BASE_URL", ".env.example", ".env.local", "--port", "--hostname"] {
+        for name in ["DATABASE_URL", "FLOWFORGE_DATA_DIR", "DOCKER_HOST", "DEFAULT_DOCKER_IMAGE", "API_BASE_URL", ".env.example", ".env.local", "--port", "--hostname"] {
             #expect(run.output.contains(name), "serve --help does not mention \(name):\n\(run.output)")
         }
     }
