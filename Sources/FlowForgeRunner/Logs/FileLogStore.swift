@@ -7,7 +7,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Log files on local disk: `<root>/<pipelineID>/<encoded step name>.log`.
+/// Log files on local disk: `<root>/<pipelineID>/<encoded step name>.log`, the step's bytes exactly as it
+/// wrote them, and beside it `<encoded step name>.times`, its time marks: one 16-byte record per append,
+/// the log's size after the append and the time of it (milliseconds since 1970), both little-endian 64-bit.
+/// The bytes stay untouched so that a whole log streams as it is, and a log written before marks were kept
+/// (no `.times` file) still reads, only without times.
 ///
 /// Each append opens the file with `O_APPEND`, so appends for one step from several tasks (or processes)
 /// never overwrite each other. Every file operation blocks, so each runs on `threadPool`, never on one of
@@ -21,9 +25,51 @@ public struct FileLogStore: LogStore {
         self.threadPool = threadPool
     }
 
+    static let markBytes = 16
+
     public func append(pipelineID: String, step: String, bytes: [UInt8]) async throws {
         let file = fileURL(pipelineID: pipelineID, step: step)
-        try await threadPool.runIfActive { try Self.appendBlocking(bytes, to: file) }
+        let times = timesURL(pipelineID: pipelineID, step: step)
+        try await threadPool.runIfActive {
+            let end = try Self.appendBlocking(bytes, to: file)
+            // Nothing appended, nothing to mark (the log exists now, as before marks were kept).
+            guard !bytes.isEmpty else { return }
+            // After the bytes: a reader may see bytes without their mark for a moment, never a mark past them.
+            let millis = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            var record = [UInt8]()
+            record.reserveCapacity(Self.markBytes)
+            withUnsafeBytes(of: UInt64(end).littleEndian) { record.append(contentsOf: $0) }
+            withUnsafeBytes(of: millis.littleEndian) { record.append(contentsOf: $0) }
+            _ = try Self.appendBlocking(record, to: times)
+        }
+    }
+
+    public func size(pipelineID: String, step: String) async throws -> Int? {
+        let file = fileURL(pipelineID: pipelineID, step: step)
+        return try await threadPool.runIfActive { try Self.sizeBlocking(file) }
+    }
+
+    public func markCount(pipelineID: String, step: String) async throws -> Int {
+        let times = timesURL(pipelineID: pipelineID, step: step)
+        return try await threadPool.runIfActive { (try Self.sizeBlocking(times) ?? 0) / Self.markBytes }
+    }
+
+    public func marks(pipelineID: String, step: String, from index: Int, maxCount: Int) async throws -> [LogTimeMark] {
+        let times = timesURL(pipelineID: pipelineID, step: step)
+        return try await threadPool.runIfActive {
+            guard let data = try Self.readBlocking(times, from: max(0, index) * Self.markBytes, maxBytes: max(0, maxCount) * Self.markBytes)
+            else { return [] }
+            let bytes = [UInt8](data)
+            return stride(from: 0, to: bytes.count - Self.markBytes + 1, by: Self.markBytes).map { start in
+                var end: UInt64 = 0
+                var millis: Int64 = 0
+                for i in 0..<8 {
+                    end |= UInt64(bytes[start + i]) << (8 * UInt64(i))
+                    millis |= Int64(bytes[start + 8 + i]) << (8 * Int64(i))
+                }
+                return LogTimeMark(end: Int(clamping: end), millis: millis)
+            }
+        }
     }
 
     public func read(pipelineID: String, step: String, from offset: Int, maxBytes: Int) async throws -> Data? {
@@ -42,7 +88,10 @@ public struct FileLogStore: LogStore {
         }
     }
 
-    static func appendBlocking(_ bytes: [UInt8], to file: URL) throws {
+    /// Appends `bytes` and returns the file's size right after them (with `O_APPEND` the file position ends
+    /// where this write ended, even when another writer appended meanwhile).
+    @discardableResult
+    static func appendBlocking(_ bytes: [UInt8], to file: URL) throws -> Int {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let descriptor = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LogStoreError.cannotWrite(file.path, errno: errno) }
@@ -56,6 +105,18 @@ public struct FileLogStore: LogStore {
             }
             written += result
         }
+        let end = lseek(descriptor, 0, SEEK_CUR)
+        guard end >= 0 else { throw LogStoreError.cannotWrite(file.path, errno: errno) }
+        return Int(end)
+    }
+
+    static func sizeBlocking(_ file: URL) throws -> Int? {
+        var info = stat()
+        guard stat(file.path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw LogStoreError.cannotRead(file.path, errno: errno)
+        }
+        return Int(info.st_size)
     }
 
     static func readBlocking(_ file: URL, from offset: Int, maxBytes: Int) throws -> Data? {
@@ -84,6 +145,12 @@ public struct FileLogStore: LogStore {
     func fileURL(pipelineID: String, step: String) -> URL {
         root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
             .appendingPathComponent(Self.encoded(step) + ".log")
+    }
+
+    /// Encoded names never hold a `.`, so a step's marks never share a file with another step's log.
+    func timesURL(pipelineID: String, step: String) -> URL {
+        root.appendingPathComponent(Self.encoded(pipelineID), isDirectory: true)
+            .appendingPathComponent(Self.encoded(step) + ".times")
     }
 
     /// Step names come from the repository's `flowforge.yml`: anything but letters, digits, `-` and `_` is
