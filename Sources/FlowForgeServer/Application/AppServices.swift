@@ -23,7 +23,8 @@ struct AppServices: Sendable {
             ),
             logger: logger,
             stepLimits: configuration.stepLimits,
-            registryPolicy: ImageRegistryPolicy(allowLocal: configuration.allowLocalRegistries)
+            registryPolicy: ImageRegistryPolicy(allowLocal: configuration.allowLocalRegistries),
+            maxLogBytes: configuration.logSettings.maxLogBytes
         )
         return PipelineWorkerService(
             jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,

@@ -56,7 +56,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
             PipelineController(
                 pipelines: services.pipelines, logs: services.logs,
                 urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher,
-                repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration)
+                repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration),
+                eventKeepAlive: .milliseconds(services.configuration.logSettings.eventKeepAliveMillis)
             ).endpoints,
             atPath: "pipelines"
         )

@@ -91,6 +91,7 @@ extension AppConfiguration {
         try configuration.readSecuritySettings(env, secrets: secrets)
         try configuration.readStepSettings(env)
         try configuration.readPlanSettings(env)
+        try configuration.readLogSettings(env)
         return configuration
     }
 }

@@ -27,6 +27,8 @@ struct PipelineExecutor: Sendable {
     var stepLimits: StepLimits = .default
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
+    /// `FLOWFORGE_MAX_LOG_BYTES`: the most output a run's log keeps, all its steps together.
+    var maxLogBytes: Int64 = 16 << 20
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -155,7 +157,10 @@ struct PipelineExecutor: Sendable {
             if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
             return Result(status: .error, error: "could not record the steps: \(error)")
         }
-        let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
+        // A run that took over from another worker removed that worker's logs first: its budget starts empty.
+        let recorder = StepRecorder(
+            job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger,
+            budget: PipelineLogBudget(limit: maxLogBytes))
         let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
         return Self.result(of: await backend.run(request, observer: recorder))
     }
