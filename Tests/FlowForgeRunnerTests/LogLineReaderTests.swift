@@ -25,12 +25,12 @@ import Testing
         try await withStore { store, _ in
             try await store.append(pipelineID: "p", step: "s", bytes: Array("one\ntw".utf8))
             let firstMarks = try await store.marks(pipelineID: "p", step: "s", from: 0, maxCount: 10)
-            #expect(firstMarks.map(\.end) == [6])
+            #expect(firstMarks.map(\.start) == [0])
             // A later append gets a later time: wait until the clock has moved on.
             while Int64(Date().timeIntervalSince1970 * 1000) <= firstMarks[0].millis { await Task.yield() }
             try await store.append(pipelineID: "p", step: "s", bytes: Array("o\nthree\n".utf8))
             let marks = try await store.marks(pipelineID: "p", step: "s", from: 0, maxCount: 10)
-            #expect(marks.map(\.end) == [6, 14])
+            #expect(marks.map(\.start) == [0, 6])
             #expect(marks[1].millis > marks[0].millis)
             #expect(try await store.markCount(pipelineID: "p", step: "s") == 2)
             #expect(try await store.size(pipelineID: "p", step: "s") == 14)
@@ -42,6 +42,23 @@ import Testing
             #expect(lines.map(\.millis) == [marks[0].millis, marks[0].millis, marks[1].millis])
             // From any line's end on, the same lines as everyone else.
             #expect(try await allLines(store, from: 4).map(\.bytes) == Array(lines.dropFirst()).map(\.bytes))
+        }
+    }
+
+    @Test func appendsOfOneMillisecondShareAMarkAndEveryLineHasATime() async throws {
+        try await withStore { store, _ in
+            let before = Int64(Date().timeIntervalSince1970 * 1000)
+            for n in 0..<2_000 { try await store.append(pipelineID: "p", step: "s", bytes: Array("line \(n)\n".utf8)) }
+            let after = Int64(Date().timeIntervalSince1970 * 1000)
+            let count = try await store.markCount(pipelineID: "p", step: "s")
+            #expect(count >= 1 && count <= Int(after - before) + 2, "at most one mark per millisecond, got \(count) in \(after - before) ms")
+            let lines = try await allLines(store)
+            #expect(lines.count == 2_000)
+            #expect(lines.allSatisfy { ($0.millis ?? 0) >= before && ($0.millis ?? .max) <= after })
+            #expect(lines.map(\.millis) == lines.map(\.millis).sorted { ($0 ?? 0) < ($1 ?? 0) })
+            // A tail starts from the right mark too.
+            let offset = try await store.tailOffset(pipelineID: "p", step: "s", lines: 10)
+            #expect(try await allLines(store, from: offset) == Array(lines.suffix(10)))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -8,8 +9,10 @@ import Darwin
 #endif
 
 /// Log files on local disk: `<root>/<pipelineID>/<encoded step name>.log`, the step's bytes exactly as it
-/// wrote them, and beside it `<encoded step name>.times`, its time marks: one 16-byte record per append,
-/// the log's size after the append and the time of it (milliseconds since 1970), both little-endian 64-bit.
+/// wrote them, and beside it `<encoded step name>.times`, its time marks: 16-byte records, the offset where
+/// an append started and its time (milliseconds since 1970), both little-endian 64-bit. Steps often write
+/// line by line, thousands of appends a second: an append in the same millisecond as the one before it
+/// writes no mark, which spares a second write per line.
 /// The bytes stay untouched so that a whole log streams as it is, and a log written before marks were kept
 /// (no `.times` file) still reads, only without times.
 ///
@@ -19,6 +22,8 @@ import Darwin
 public struct FileLogStore: LogStore {
     public let root: URL
     let threadPool: NIOThreadPool
+    /// The millisecond of the last mark this process wrote per log file.
+    let lastMarks = LastMarks()
 
     public init(root: URL, threadPool: NIOThreadPool = .singleton) {
         self.root = root
@@ -30,15 +35,19 @@ public struct FileLogStore: LogStore {
     public func append(pipelineID: String, step: String, bytes: [UInt8]) async throws {
         let file = fileURL(pipelineID: pipelineID, step: step)
         let times = timesURL(pipelineID: pipelineID, step: step)
+        let lastMarks = self.lastMarks
         try await threadPool.runIfActive {
+            let millis = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
             let end = try Self.appendBlocking(bytes, to: file)
             // Nothing appended, nothing to mark (the log exists now, as before marks were kept).
             guard !bytes.isEmpty else { return }
+            let start = end - bytes.count
+            // The first bytes of a log are always marked (a log removed and written again starts afresh).
+            guard start == 0 || lastMarks.replace(times.path, with: millis) else { return }
             // After the bytes: a reader may see bytes without their mark for a moment, never a mark past them.
-            let millis = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
             var record = [UInt8]()
             record.reserveCapacity(Self.markBytes)
-            withUnsafeBytes(of: UInt64(end).littleEndian) { record.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt64(start).littleEndian) { record.append(contentsOf: $0) }
             withUnsafeBytes(of: millis.littleEndian) { record.append(contentsOf: $0) }
             _ = try Self.appendBlocking(record, to: times)
         }
@@ -61,13 +70,13 @@ public struct FileLogStore: LogStore {
             else { return [] }
             let bytes = [UInt8](data)
             return stride(from: 0, to: bytes.count - Self.markBytes + 1, by: Self.markBytes).map { start in
-                var end: UInt64 = 0
+                var offset: UInt64 = 0
                 var millis: Int64 = 0
                 for i in 0..<8 {
-                    end |= UInt64(bytes[start + i]) << (8 * UInt64(i))
+                    offset |= UInt64(bytes[start + i]) << (8 * UInt64(i))
                     millis |= Int64(bytes[start + 8 + i]) << (8 * Int64(i))
                 }
-                return LogTimeMark(end: Int(clamping: end), millis: millis)
+                return LogTimeMark(start: Int(clamping: offset), millis: millis)
             }
         }
     }
@@ -169,6 +178,22 @@ public struct FileLogStore: LogStore {
             }
         }
         return result.isEmpty ? "%" : result
+    }
+}
+
+/// The millisecond of the last mark written per marks file, so that appends within one millisecond share
+/// a mark. Only a cache: forgetting an entry writes one mark more, never a wrong one. Bounded by clearing.
+final class LastMarks: Sendable {
+    private let millis = Mutex<[String: Int64]>([:])
+
+    /// True (and remembered) when `value` differs from the last mark of `path`: a mark is to be written.
+    func replace(_ path: String, with value: Int64) -> Bool {
+        millis.withLock { table in
+            if table[path] == value { return false }
+            if table.count >= 4_096 { table.removeAll(keepingCapacity: true) }
+            table[path] = value
+            return true
+        }
     }
 }
 

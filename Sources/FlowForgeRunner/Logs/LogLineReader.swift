@@ -27,11 +27,12 @@ public struct LogLineReader: Sendable {
     public var chunkBytes: Int
     /// Read but not yet given out: a line still being written. At most `chunkBytes + maxLineBytes`.
     private var pending: [UInt8] = []
-    private var marks: [LogTimeMark] = []
-    /// Index (among the step's marks) of `marks.first`; nil until the marks were first looked up.
-    private var markBase: Int?
-    /// The first of `marks` that may still cover a line to come.
-    private var markNext = 0
+    /// The mark of the last line stamped; marks read ahead of it, the next of them at `upcomingNext`.
+    private var current: LogTimeMark?
+    private var upcoming: [LogTimeMark] = []
+    private var upcomingNext = 0
+    /// Index (among the step's marks) of `upcoming.first`; nil until the marks were first looked up.
+    private var nextMark: Int?
 
     public init(store: any LogStore, pipelineID: String, step: String, from position: Int = 0,
                 maxLineBytes: Int = 64 * 1024, chunkBytes: Int = 256 * 1024) {
@@ -75,28 +76,30 @@ public struct LogLineReader: Sendable {
         return (lines, atEnd)
     }
 
-    /// Gives each line the time of the mark covering its first byte, reading marks forward in batches. When
-    /// no mark covers a line (yet), the rest of this batch has none either: looked up again on the next call.
+    /// Gives each line the time of the last mark starting at or before its first byte, reading marks forward
+    /// in batches. Past the last mark written so far, the lines of this batch keep the latest time known.
     private mutating func stamp(_ lines: inout [LogLine]) async throws {
-        if markBase == nil {
-            markBase = try await store.markIndex(pipelineID: pipelineID, step: step, covering: lines[0].start)
+        if nextMark == nil {
+            let index = try await store.markIndex(pipelineID: pipelineID, step: step, covering: lines[0].start)
+            nextMark = index
+            if index > 0 { current = try await store.marks(pipelineID: pipelineID, step: step, from: index - 1, maxCount: 1).first }
         }
         var exhausted = false
         for index in lines.indices {
-            while !exhausted {
-                if markNext < marks.count {
-                    if marks[markNext].end <= lines[index].start {
-                        markNext += 1
-                        continue
-                    }
-                    lines[index].millis = marks[markNext].millis
-                    break
+            while true {
+                if upcomingNext < upcoming.count {
+                    guard upcoming[upcomingNext].start <= lines[index].start else { break }
+                    current = upcoming[upcomingNext]
+                    upcomingNext += 1
+                    continue
                 }
-                markBase! += marks.count
-                marks = try await store.marks(pipelineID: pipelineID, step: step, from: markBase!, maxCount: 1024)
-                markNext = 0
-                exhausted = marks.isEmpty
+                if exhausted { break }
+                nextMark! += upcoming.count
+                upcoming = try await store.marks(pipelineID: pipelineID, step: step, from: nextMark!, maxCount: 1024)
+                upcomingNext = 0
+                exhausted = upcoming.isEmpty
             }
+            lines[index].millis = current?.millis
         }
     }
 }

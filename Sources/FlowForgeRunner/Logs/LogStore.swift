@@ -7,11 +7,13 @@ import Foundation
 /// its retention ends. Object storage can implement this later. Every method may be called concurrently.
 ///
 /// Each step has its own log, so the output of steps running in parallel never mixes: a line belongs to the
-/// step whose log holds it. Besides the bytes, a store keeps when they arrived as `LogTimeMark`s, one per
-/// append, which give each line its time (`?timestamps=true`). Logs stored before marks were kept have none.
+/// step whose log holds it. Besides the bytes, a store keeps when they arrived as `LogTimeMark`s (at least
+/// one per millisecond in which something was appended), which give each line its time
+/// (`?timestamps=true`). Logs stored before marks were kept have none.
 public protocol LogStore: Sendable {
-    /// Adds `bytes` to the end of the step's log, creating it if needed, and marks them with the time of the
-    /// call. Appending nothing is allowed (and marks nothing).
+    /// Adds `bytes` to the end of the step's log, creating it if needed, and marks where they start with the
+    /// time of the call unless a mark of the same millisecond precedes them. Appending nothing is allowed
+    /// (and marks nothing).
     func append(pipelineID: String, step: String, bytes: [UInt8]) async throws
     /// How many bytes the step's log holds, or nil when nothing was ever appended for it.
     func size(pipelineID: String, step: String) async throws -> Int?
@@ -27,22 +29,22 @@ public protocol LogStore: Sendable {
     func removeAll(pipelineID: String) async throws
 }
 
-/// When some output arrived: the bytes of a step's log before `end`, and after the end of the mark before
-/// it, were appended at `millis` (milliseconds since 1970). A store may write the bytes a moment before
-/// their mark, so a reader can see bytes that no mark covers yet.
+/// When some output arrived: the bytes of a step's log from `start` on, up to the next mark's start, were
+/// appended in the millisecond `millis` (since 1970). Marks are written after their bytes, so a reader may
+/// for a moment see bytes whose mark is not there yet (they get the time of the mark before).
 public struct LogTimeMark: Sendable, Equatable {
-    public var end: Int
+    public var start: Int
     public var millis: Int64
 
-    public init(end: Int, millis: Int64) {
-        self.end = end
+    public init(start: Int, millis: Int64) {
+        self.start = start
         self.millis = millis
     }
 }
 
 extension LogStore {
-    /// The index of the first mark whose `end` is past `offset` (so the mark of the byte at `offset`), or
-    /// `markCount` when no mark covers it yet. Marks of one step grow, so this is a binary search: a few
+    /// The index of the first mark that starts after `offset` (so the one before it, if any, holds the time
+    /// of the byte at `offset`), or `markCount`. Marks of one step grow, so this is a binary search: a few
     /// small reads however long the log.
     public func markIndex(pipelineID: String, step: String, covering offset: Int) async throws -> Int {
         var low = 0
@@ -53,7 +55,7 @@ extension LogStore {
                 high = middle
                 continue
             }
-            if mark.end > offset { high = middle } else { low = middle + 1 }
+            if mark.start > offset { high = middle } else { low = middle + 1 }
         }
         return low
     }
