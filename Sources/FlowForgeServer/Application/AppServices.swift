@@ -24,7 +24,8 @@ struct AppServices: Sendable {
             logger: logger,
             stepLimits: configuration.stepLimits,
             registryPolicy: ImageRegistryPolicy(allowLocal: configuration.allowLocalRegistries),
-            uploads: uploads
+            uploads: uploads,
+            maxLogBytes: configuration.logSettings.maxLogBytes
         )
         return PipelineWorkerService(
             jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,

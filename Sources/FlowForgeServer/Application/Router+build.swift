@@ -58,7 +58,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
                 pipelines: services.pipelines, logs: services.logs,
                 urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher,
                 repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration),
-                uploads: services.uploads
+                uploads: services.uploads,
+                eventKeepAlive: .milliseconds(services.configuration.logSettings.eventKeepAliveMillis)
             ).endpoints,
             atPath: "pipelines"
         )

@@ -93,6 +93,7 @@ extension AppConfiguration {
         try configuration.readPlanSettings(env)
         try configuration.readUploadSettings(env)
         try configuration.validateImageSettings()
+        try configuration.readLogSettings(env)
         return configuration
     }
 }

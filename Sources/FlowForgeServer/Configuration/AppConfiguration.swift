@@ -98,6 +98,8 @@ public struct AppConfiguration: Sendable {
     public var checkoutTimeoutSeconds = 600
     /// The plans accounts choose from: the product's catalog, or `FLOWFORGE_PLANS_FILE` (see `readPlanSettings`).
     public var plans: PlanCatalog = .standard
+    /// The log cap and event-stream keep-alive (`AppConfiguration+Logs.swift`).
+    public var logSettings = LogSettings()
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String

@@ -16,6 +16,8 @@ struct PipelineController {
     let hosts: ForgeHosts
     /// Pipelines from uploaded archives (`multipart/form-data`).
     let uploads: UploadedSources
+    /// How often an idle event stream writes a keep-alive comment (`FLOWFORGE_SSE_KEEPALIVE_MS`).
+    var eventKeepAlive: Duration = .seconds(15)
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -23,6 +25,8 @@ struct PipelineController {
             .get(use: list)
             .get(":id", use: show)
             .get(":id/logs", use: showLogs)
+            .get(":id/events", use: events)
+            .get(":id/steps/:name/logs", use: stepLogs)
             .post(":id/cancel", use: cancel)
             .post(":id/restart", use: restart)
     }
@@ -80,7 +84,11 @@ struct PipelineController {
     /// The whole log as text: each step's output under a `==> step <name> (<status>…)` header line, in run order.
     /// With `?follow=true` the log is streamed as it is written instead, until the pipeline ends.
     @Sendable func showLogs(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // An EventSource asks for the same log as events (`Accept: text/event-stream`).
+        if Self.wantsEvents(request) { return try await events(request, context: context) }
         let pipeline = try await find(context)
+        let options = try LogTextOptions(request)
+        if options.isSet { return try await textLog(of: pipeline, options) }
         if let follow = request.uri.queryParameters["follow"].map(String.init), ["true", "1"].contains(follow) {
             let follower = PipelineLogFollower(pipelineID: pipeline.id, pipelines: pipelines, logs: logs)
             return Response(

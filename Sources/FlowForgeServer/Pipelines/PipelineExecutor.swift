@@ -30,6 +30,8 @@ struct PipelineExecutor: Sendable {
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
     /// Where pipelines from uploaded archives get their source; nil: none are run.
     var uploads: UploadedSources? = nil
+    /// `FLOWFORGE_MAX_LOG_BYTES`: the most output a run's log keeps, all its steps together.
+    var maxLogBytes: Int64 = 16 << 20
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -168,7 +170,10 @@ struct PipelineExecutor: Sendable {
             if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
             return Result(status: .error, error: "could not record the steps: \(error)")
         }
-        let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
+        // A run that took over from another worker removed that worker's logs first: its budget starts empty.
+        let recorder = StepRecorder(
+            job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger,
+            budget: PipelineLogBudget(limit: maxLogBytes))
         let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
         return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: recorder)), defaultImage: defaultImage)
     }

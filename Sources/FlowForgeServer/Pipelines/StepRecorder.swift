@@ -12,6 +12,8 @@ struct StepRecorder: RunObserver {
     let pipelines: any PipelineRepository
     let logs: any LogStore
     let logger: Logger
+    /// The run's log cap (`FLOWFORGE_MAX_LOG_BYTES`); nil for none.
+    var budget: PipelineLogBudget? = nil
 
     func stepStarted(_ step: String, at: Date) async {
         await record(step) {
@@ -20,6 +22,8 @@ struct StepRecorder: RunObserver {
     }
 
     func stepOutput(_ step: String, _ chunk: [UInt8]) async {
+        // Past the cap the chunk is dropped here, after the backend has read it: the step is never held up.
+        guard let chunk = budget.map({ $0.admit(chunk) }) ?? chunk else { return }
         await record(step) { try await logs.append(pipelineID: job.pipelineID, step: step, bytes: chunk) }
     }
 
