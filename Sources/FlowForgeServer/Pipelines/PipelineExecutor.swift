@@ -27,6 +27,11 @@ struct PipelineExecutor: Sendable {
     var stepLimits: StepLimits = .default
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
+    /// Where `from_secret` and `image_pull_secret` find their values; nil: plans that name a secret fail.
+    var secrets: PipelineSecrets? = nil
+    /// The catalog and the accounts, for the plan's step limits (`stepLimits(for:)`); nil: `stepLimits` alone.
+    var plans: PlanCatalog? = nil
+    var users: (any UserRepository)? = nil
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -139,8 +144,16 @@ struct PipelineExecutor: Sendable {
         // The plan comes before the "running" status: a pipeline that `when` skips never ran, and on GitHub,
         // whose statuses have no neutral state to end in, a "running" (pending) status would stay forever.
         let plan: Plan
+        var secretValues: [String: String] = [:]
         switch await planFor(pipeline, commit: commit, workspace: workspace) {
         case .success(.run(let compiled)):
+            // Before the "running" status too: a secret that is missing or withheld ends it before any step.
+            switch await self.secretValues(for: compiled, of: pipeline) {
+            case .success(let values): secretValues = values
+            case .failure(let problem):
+                if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
+                return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .error, error: problem.text)
+            }
             if let failed = await record(commit, of: pipeline, job: job, running: true) { return failed }
             plan = compiled
         case .success(.skipped(let reason)):
@@ -156,8 +169,12 @@ struct PipelineExecutor: Sendable {
             return Result(status: .error, error: "could not record the steps: \(error)")
         }
         let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
-        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
-        return Self.result(of: await backend.run(request, observer: recorder))
+        var request = RunRequest(
+            pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline))
+        request.secrets = secretValues
+        // Secrets' values are masked before the recorder stores or streams any output.
+        let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
+        return Self.result(of: await backend.run(request, observer: observer))
     }
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same

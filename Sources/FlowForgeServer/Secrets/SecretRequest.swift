@@ -1,3 +1,4 @@
+import FlowForgeCore
 import Foundation
 
 /// The body of `POST /api/user/secrets`, and its checks. Every message names the field and says what a
@@ -9,7 +10,7 @@ struct SecretRequest: Decodable {
     let pullRequests: Bool?
 
     /// Longest name: names appear in URLs, in flowforge.yml and in error messages.
-    static let maxNameLength = 100
+    static let maxNameLength = SecretName.maxLength
     /// Largest value in UTF-8 bytes: certificates and registry auth documents fit, a tarball does not.
     static let maxValueBytes = 64 * 1024
 
@@ -23,17 +24,10 @@ struct SecretRequest: Decodable {
         guard value.count <= maxNameLength else {
             throw APIError.validation(field, "must be at most \(maxNameLength) characters")
         }
-        guard isValidName(value) else {
+        guard SecretName.isValid(value) else {
             throw APIError.validation(field, "\(value.debugDescription) is not a valid secret name; use letters, digits, `_`, `-` and `.`, starting with a letter or `_` (e.g. docker_password)")
         }
         return value
-    }
-
-    static func isValidName(_ value: String) -> Bool {
-        guard let first = value.unicodeScalars.first, first.isASCII, first == "_" || first.properties.isAlphabetic else { return false }
-        return value.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-.".unicodeScalars.contains(scalar))
-        }
     }
 
     /// Not empty, at most `maxValueBytes`, and no NUL character (an environment variable cannot hold one).
