@@ -12,6 +12,9 @@ public struct RunRequest: Sendable {
     public var timeout: Duration
     /// What each step's container may use (memory, CPU, processes, open files, log size).
     public var limits: StepLimits
+    /// Secret name → value, for the steps' `PlanStep.secrets` and `imagePullSecret`: resolved by the server
+    /// right before the run, never part of the Plan, never logged.
+    public var secrets: [String: String] = [:]
 
     public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration, limits: StepLimits = .default) {
         self.pipelineID = pipelineID

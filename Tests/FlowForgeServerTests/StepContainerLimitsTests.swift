@@ -29,7 +29,8 @@ struct StepContainerLimitsTests {
                   - while [ ! -f /workspace/go ]; do sleep 0.05; done
             """])
         let environment = pipelineEnvironment([
-            "FLOWFORGE_STEP_MEMORY": "300m", "FLOWFORGE_STEP_CPUS": "1.5", "FLOWFORGE_STEP_PIDS": "200",
+            // Below the free plan's limits (1 GiB, 1 CPU, 512 pids): the operator's settings are the ceiling.
+            "FLOWFORGE_STEP_MEMORY": "300m", "FLOWFORGE_STEP_CPUS": "0.75", "FLOWFORGE_STEP_PIDS": "200",
             "FLOWFORGE_STEP_NOFILE": "4096", "FLOWFORGE_STEP_NPROC": "8192",
             "FLOWFORGE_STEP_LOG_MAX_SIZE": "5m", "FLOWFORGE_STEP_LOG_MAX_FILE": "2",
         ])
@@ -59,7 +60,7 @@ struct StepContainerLimitsTests {
             #expect(host["Init"] as? Bool == true)
             #expect(host["Memory"] as? Int == 300 * 1024 * 1024)
             #expect(host["MemorySwap"] as? Int == 300 * 1024 * 1024)
-            #expect(host["NanoCpus"] as? Int == 1_500_000_000)
+            #expect(host["NanoCpus"] as? Int == 750_000_000)
             #expect(host["PidsLimit"] as? Int == 200)
             let ulimits = (host["Ulimits"] as? [[String: Any]] ?? []).map {
                 "\($0["Name"] ?? "") \($0["Soft"] ?? "") \($0["Hard"] ?? "")"

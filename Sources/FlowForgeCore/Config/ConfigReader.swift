@@ -80,6 +80,13 @@ struct ConfigReader {
                     with a digit
                     """)
             }
+            if case .mapping = value {
+                // Secrets go only to the steps that ask for one, never to every step at once.
+                throw error(value, """
+                    \(path).\(key) is a mapping; only a step's env takes a secret (`\(key): {from_secret: name}` \
+                    under the step), so that only the steps that need it get it
+                    """)
+            }
             result[key] = try string(value, path: "\(path).\(key)")
         }
         return result

@@ -11,6 +11,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var when: WhenCondition?
     /// The steps in file order.
     public var steps: [StepConfig]
+    /// The secret holding registry credentials for pulling the images of steps that name none of their own.
+    public var imagePullSecret: String?
 
     public init(image: String? = nil, environment: [String: String] = [:], when: WhenCondition? = nil, steps: [StepConfig]) {
         self.image = image
@@ -37,6 +39,10 @@ public struct StepConfig: Sendable, Equatable {
     public var line: Int?
     /// The line of `depends_on:`, so that an unknown dependency is reported where it is written.
     var dependsOnLine: Int?
+    /// Variables filled from secrets: variable → secret name (`KEY: {from_secret: name}`).
+    public var secrets: [String: String] = [:]
+    /// The secret holding the registry credentials for pulling this step's image.
+    public var imagePullSecret: String?
 
     public init(
         name: String, image: String? = nil, commands: [String], environment: [String: String] = [:],

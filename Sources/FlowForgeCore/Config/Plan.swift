@@ -23,11 +23,19 @@ public struct PlanStep: Sendable, Codable, Equatable {
     public var timeoutSeconds: Int?
     /// Steps of the same plan that must succeed first (steps left out by `when` are not listed).
     public var dependsOn: [String]
+    /// Variables filled from secrets: variable → secret name. Only names: the server resolves the values
+    /// right before the run and hands them to the backend in `RunRequest.secrets`; a secret's variable
+    /// wins over a plain one of the same name.
+    public var secrets: [String: String] = [:]
+    /// The secret whose value (a registry auth JSON document) the backend sends with this step's image pull.
+    public var imagePullSecret: String?
 
     public init(
         name: String, image: String, commands: [String], environment: [String: String] = [:],
-        timeoutSeconds: Int? = nil, dependsOn: [String] = []
+        timeoutSeconds: Int? = nil, dependsOn: [String] = [], secrets: [String: String] = [:], imagePullSecret: String? = nil
     ) {
+        self.secrets = secrets
+        self.imagePullSecret = imagePullSecret
         self.name = name
         self.image = image
         self.commands = commands
@@ -43,6 +51,11 @@ public struct Plan: Sendable, Codable, Equatable {
 
     public init(steps: [PlanStep]) {
         self.steps = steps
+    }
+
+    /// Every secret some step needs, for its environment or its image pull.
+    public var secretNames: Set<String> {
+        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
     }
 }
 

@@ -45,7 +45,8 @@ public enum PlanCompiler {
                 name: step.name, image: image, commands: step.commands,
                 environment: config.environment.merging(step.environment) { _, stepValue in stepValue },
                 timeoutSeconds: step.timeoutSeconds,
-                dependsOn: step.dependsOn.filter(names.contains)))
+                dependsOn: step.dependsOn.filter(names.contains),
+                secrets: step.secrets, imagePullSecret: step.imagePullSecret ?? config.imagePullSecret))
         }
         return .run(Plan(steps: planSteps))
     }

@@ -2,7 +2,7 @@ import Yams
 
 /// Reads `steps:`, either a list (`- name: build …`) or a mapping (`build: {…}`), in file order.
 struct StepReader {
-    static let stepKeys = ["name", "image", "commands", "env", "timeout", "depends_on", "when"]
+    static let stepKeys = ["name", "image", "commands", "env", "environment", "image_pull_secret", "timeout", "depends_on", "when"]
     static let maxNameLength = 100
 
     let reader: ConfigReader
@@ -84,7 +84,13 @@ struct StepReader {
             case "commands":
                 sawCommands = true
                 step.commands = try commands(value, path: "\(path).commands")
-            case "env": step.environment = try reader.environment(value, path: "\(path).env")
+            case "env", "environment":
+                // `environment` is the spelling of Drone and Woodpecker; one step takes one of the two.
+                if entries.contains(where: { $0.key == "env" }) && entries.contains(where: { $0.key == "environment" }) {
+                    throw reader.error(keyNode, "\(path) has both `env` and `environment`; they are the same key, keep one")
+                }
+                (step.environment, step.secrets) = try reader.stepEnvironment(value, path: "\(path).\(key)")
+            case "image_pull_secret": step.imagePullSecret = try reader.secretName(value, path: "\(path).image_pull_secret")
             case "timeout": step.timeoutSeconds = try timeout(value, path: "\(path).timeout")
             case "depends_on":
                 step.dependsOn = try reader.strings(value, path: "\(path).depends_on")

@@ -23,9 +23,13 @@ extension DockerClient {
     /// `{"error": "..."}` inside a 200 answer, so the progress stream is read to its end. Its text can
     /// carry the registry's own answer body, i.e. whatever a service at that address returned: only a
     /// fixed sentence reaches the pipeline's error (`pullFailure`); the daemon's words go to the log.
-    func pullImage(_ image: String) async throws {
+    ///
+    /// `registryAuth`, a registry auth JSON document (`{"username", "password", "serveraddress"}`), goes to
+    /// the daemon as `X-Registry-Auth`, as the Engine API asks: base64url of the JSON.
+    func pullImage(_ image: String, registryAuth: String? = nil) async throws {
         let reference = try Self.validReference(image)
-        let request = try request(.POST, "/images/create", query: [("fromImage", reference.pullReference)])
+        var request = try request(.POST, "/images/create", query: [("fromImage", reference.pullReference)])
+        if let registryAuth { request.headers.replaceOrAdd(name: "X-Registry-Auth", value: Self.registryAuthHeader(registryAuth)) }
         let response = try await http.execute(request, timeout: Self.pullTimeout, logger: logger)
         if response.status.code >= 400 {
             let body = try await response.body.collect(upTo: Self.maxBodyBytes)
@@ -39,6 +43,12 @@ extension DockerClient {
                 }
             }
         }
+    }
+
+    /// base64url (RFC 4648 §5, padded) of the auth JSON, the form the daemon decodes.
+    static func registryAuthHeader(_ json: String) -> String {
+        Data(json.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
     }
 
     /// Without a tag, the daemon would pull every tag of the repository; FlowForge means `latest`.

@@ -19,7 +19,7 @@ extension DockerPipelineRun {
         await progress.enter(step: step.name)
         var started = false
         do {
-            try await ensureImage(step.image)
+            try await ensureImage(step.image, registryAuth: step.imagePullSecret.flatMap { request.secrets[$0] })
             let container = try await createContainer(config(for: step, pod: pod))
             await progress.running(container: container)
             await observer.stepStarted(step.name, at: Date())
@@ -103,7 +103,7 @@ extension DockerPipelineRun {
         DockerContainerConfig(
             Image: step.image,
             Cmd: ["/bin/sh", "-c", step.script],
-            Env: step.environment.map { "\($0.key)=\($0.value)" }.sorted(),
+            Env: step.containerEnvironment(secrets: request.secrets),
             WorkingDir: "/workspace",
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.stepLabel: step.name],
             HostConfig: .step(

@@ -65,11 +65,11 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
         }
     }
 
-    /// Pulls an image unless it is present.
-    func ensureImage(_ image: String) async throws {
+    /// Pulls an image unless it is present; `registryAuth` is the registry auth JSON of `image_pull_secret`.
+    func ensureImage(_ image: String, registryAuth: String? = nil) async throws {
         if try await client.imageExists(image) { return }
-        logger.info("pulling image", metadata: ["image": "\(image)"])
-        try await client.pullImage(image)
+        logger.info("pulling image", metadata: ["image": "\(image)", "with_credentials": "\(registryAuth != nil)"])
+        try await client.pullImage(image, registryAuth: registryAuth)
     }
 
     private func createPod(_ image: (image: String, command: [String])) async throws -> String {

@@ -83,6 +83,7 @@ extension SealedColumn {
         case .repositoryAccessToken: ConnectedRepository.accessTokenPurpose(id: keys[0])
         case .oauthAccessToken: "oauth_identities:\(keys[0]):\(keys[1]):access"
         case .oauthRefreshToken: "oauth_identities:\(keys[0]):\(keys[1]):refresh"
+        case .secretValue: UserSecret.valuePurpose(id: keys[0])
         default: preconditionFailure("no sealing purpose known for \(table).\(column); add it here")
         }
     }

@@ -11,7 +11,7 @@ import NIOPosix
 struct AppServices: Sendable {
     /// The workers, built from the same collaborators the routes use (tests may put a queue in between).
     func workerService(jobs: (any JobQueue)? = nil) -> PipelineWorkerService {
-        let executor = PipelineExecutor(
+        var executor = PipelineExecutor(
             pipelines: pipelines, logs: logs, backend: backend, git: git,
             workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
             defaultImage: configuration.defaultDockerImage,
@@ -27,6 +27,9 @@ struct AppServices: Sendable {
             uploads: uploads,
             maxLogBytes: configuration.logSettings.maxLogBytes
         )
+        executor.secrets = PipelineSecrets(secrets: secrets, box: secretBox)
+        executor.plans = configuration.plans
+        executor.users = users
         return PipelineWorkerService(
             jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,
             slots: configuration.maxConcurrentPipelines, lease: .seconds(configuration.jobLeaseSeconds),

@@ -47,6 +47,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     account.addRoutes(oauth.linkEndpoints)
     account.addRoutes(gitHubSetup.accountEndpoints)
     account.addRoutes(UsageController(services: services).endpoints)
+    account.addRoutes(SecretController(services: services).endpoints, atPath: "secrets")
 
     // The public API answers under /api/v1 and, as in the published curl examples, under /v1.
     for prefix in ["/api/v1", "/v1"] {

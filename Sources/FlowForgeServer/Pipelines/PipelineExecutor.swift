@@ -32,6 +32,11 @@ struct PipelineExecutor: Sendable {
     var uploads: UploadedSources? = nil
     /// `FLOWFORGE_MAX_LOG_BYTES`: the most output a run's log keeps, all its steps together.
     var maxLogBytes: Int64 = 16 << 20
+    /// Where `from_secret` and `image_pull_secret` find their values; nil: plans that name a secret fail.
+    var secrets: PipelineSecrets? = nil
+    /// The catalog and the accounts, for the plan's step limits (`stepLimits(for:)`); nil: `stepLimits` alone.
+    var plans: PlanCatalog? = nil
+    var users: (any UserRepository)? = nil
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -154,8 +159,16 @@ struct PipelineExecutor: Sendable {
         // The plan comes before the "running" status: a pipeline that `when` skips never ran, and on GitHub,
         // whose statuses have no neutral state to end in, a "running" (pending) status would stay forever.
         let plan: Plan
+        var secretValues: [String: String] = [:]
         switch await planFor(pipeline, commit: commit, workspace: workspace) {
         case .success(.run(let compiled)):
+            // Before the "running" status too: a secret that is missing or withheld ends it before any step.
+            switch await self.secretValues(for: compiled, of: pipeline) {
+            case .success(let values): secretValues = values
+            case .failure(let problem):
+                if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
+                return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .error, error: problem.text)
+            }
             if let failed = await record(commit, of: pipeline, job: job, running: true) { return failed }
             plan = compiled
         case .success(.skipped(let reason)):
@@ -174,8 +187,12 @@ struct PipelineExecutor: Sendable {
         let recorder = StepRecorder(
             job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger,
             budget: PipelineLogBudget(limit: maxLogBytes))
-        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
-        return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: recorder)), defaultImage: defaultImage)
+        var request = RunRequest(
+            pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline))
+        request.secrets = secretValues
+        // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
+        let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
+        return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: observer)), defaultImage: defaultImage)
     }
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same

@@ -25,7 +25,11 @@ public struct SealedColumn: Sendable, Equatable {
         table: "oauth_identities", column: "refresh_token_encrypted", keyColumns: ["provider", "provider_user_id"]
     )
 
-    public static let all: [SealedColumn] = [repositoryWebhookSecret, repositoryAccessToken, oauthAccessToken, oauthRefreshToken]
+    public static let secretValue = SealedColumn(table: "secrets", column: "value_encrypted", keyColumns: ["id"])
+
+    public static let all: [SealedColumn] = [
+        repositoryWebhookSecret, repositoryAccessToken, oauthAccessToken, oauthRefreshToken, secretValue,
+    ]
 }
 
 /// One sealed value and the identity of its row.
