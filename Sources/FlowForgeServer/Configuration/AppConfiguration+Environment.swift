@@ -91,6 +91,8 @@ extension AppConfiguration {
         try configuration.readSecuritySettings(env, secrets: secrets)
         try configuration.readStepSettings(env)
         try configuration.readPlanSettings(env)
+        // After the plans: each paid plan needs its Stripe price.
+        try configuration.readStripeSettings(env)
         return configuration
     }
 }

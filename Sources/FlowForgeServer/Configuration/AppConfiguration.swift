@@ -91,6 +91,10 @@ public struct AppConfiguration: Sendable {
     public var checkoutTimeoutSeconds = 600
     /// The plans accounts choose from: the product's catalog, or `FLOWFORGE_PLANS_FILE` (see `readPlanSettings`).
     public var plans: PlanCatalog = .standard
+    /// Stripe billing; nil (billing off) without `STRIPE_SECRET_KEY` (see `readStripeSettings`).
+    public var stripe: StripeSettings?
+    /// `FLOWFORGE_BILLING_GRACE_DAYS`: days a `past_due` subscription keeps its paid plan.
+    public var graceDays = 7
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String
