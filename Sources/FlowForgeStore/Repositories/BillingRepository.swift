@@ -33,6 +33,10 @@ public protocol BillingRepository: Sendable {
     func apply(eventID: String, type: String, state: SubscriptionRecord, at: Int64) async throws -> StripeEventOutcome
     /// Sets the plan of the account with this (lower-cased) email; returns its id, or nil when no account has it.
     func setPlan(email: String, plan: String, at: Int64) async throws -> String?
+    /// Moves every account whose subscription has been `past_due` since `cutoff` or earlier to free (its
+    /// grace period is over while Stripe sent nothing new); returns how many. Safe to repeat and to run on
+    /// several replicas at once.
+    func endExpiredGrace(pastDueSince cutoff: Int64, at: Int64) async throws -> Int
 }
 
 public struct SQLBillingRepository: BillingRepository {
@@ -118,6 +122,20 @@ public struct SQLBillingRepository: BillingRepository {
             try await db.raw("""
                 UPDATE users SET plan = \(bind: plan), updated_at = \(bind: at) WHERE email = \(bind: email) RETURNING id
                 """).first()?.string("id")
+        }
+    }
+
+    public func endExpiredGrace(pastDueSince cutoff: Int64, at: Int64) async throws -> Int {
+        try await database.transaction { db in
+            let rows = try await db.raw("""
+                UPDATE subscriptions SET plan = 'free', updated_at = \(bind: at)
+                WHERE status = 'past_due' AND past_due_since <= \(bind: cutoff) AND plan <> 'free'
+                RETURNING user_id
+                """).all()
+            for row in rows {
+                try await db.raw("UPDATE users SET plan = 'free', updated_at = \(bind: at) WHERE id = \(bind: try row.string("user_id"))").run()
+            }
+            return rows.count
         }
     }
 

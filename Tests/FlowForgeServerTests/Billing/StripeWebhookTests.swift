@@ -167,6 +167,36 @@ struct StripeWebhookTests {
         }
     }
 
+    @Test func housekeepingEndsAnExpiredGracePeriodWithoutANewEvent() async throws {
+        try await withFakeStripeApp { client, fake, configuration in
+            let (access, userID, subscription) = try await Self.subscribed(client, fake)
+            let (otherAccess, otherID, otherSubscription) = try await Self.subscribed(client, fake)
+            for (id, sub, user) in [("evt_1", subscription, userID), ("evt_2", otherSubscription, otherID)] {
+                try await client.deliverStripe(try Self.checkoutCompleted(id, subscription: sub, userID: user))
+            }
+            await fake.update(subscription: subscription, status: "past_due")
+            await fake.update(subscription: otherSubscription, status: "past_due")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_3", "customer.subscription.updated", subscription: subscription, status: "past_due"))
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_4", "customer.subscription.updated", subscription: otherSubscription, status: "past_due"))
+            #expect(try await client.billingSubscription(token: access)["plan"] as? String == "pro")
+            // The first has been past due for eight days, the other for six.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await withAppDatabase(configuration) { db in
+                try await db.raw("UPDATE subscriptions SET past_due_since = \(bind: now - 8 * 86_400_000) WHERE user_id = \(bind: userID)").run()
+                try await db.raw("UPDATE subscriptions SET past_due_since = \(bind: now - 6 * 86_400_000) WHERE user_id = \(bind: otherID)").run()
+            }
+            let services = try await openServices(configuration: configuration, logger: nil)
+            await services.housekeepingService().sweep()
+            await services.database.shutdown()
+            try? await services.gitThreadPool.shutdownGracefully()
+            let expired = try await client.billingSubscription(token: access)
+            #expect(expired["plan"] as? String == "free")
+            #expect(expired["status"] as? String == "past_due")
+            #expect(try await client.usage("/api/user/usage", token: access)["plan"] as? String == "free")
+            #expect(try await client.billingSubscription(token: otherAccess)["plan"] as? String == "pro")
+        }
+    }
+
     @Test func eventsAboutNoAccountOrOfOtherTypesAreAcknowledged() async throws {
         try await withFakeStripeApp { client, fake, _ in
             let other = try await client.deliverStripe(try stripeEvent(id: "evt_x", type: "customer.created", object: ["id": "cus_1"]))
