@@ -71,7 +71,7 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Admin: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Operator tasks.", subcommands: [RotateKey.self])
+    static let configuration = CommandConfiguration(abstract: "Operator tasks.", subcommands: [RotateKey.self, SetPlan.self])
 }
 
 struct RotateKey: AsyncParsableCommand {
@@ -100,6 +100,46 @@ struct RotateKey: AsyncParsableCommand {
         await database.shutdown()
         print(report.description)
         if !report.unreadable.isEmpty { throw ExitCode.failure }
+    }
+}
+
+struct SetPlan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-plan",
+        abstract: "Put the account with EMAIL on PLAN (how plans are set when billing is off).",
+        discussion: "Reads the same environment as serve (DATABASE_URL, FLOWFORGE_PLANS_FILE, …). Exit status 64 for an unknown plan, 1 for an unknown email or a database error."
+    )
+
+    @Argument(help: "The email the account signs in with.") var email: String
+    @Argument(help: "A plan id: free, pro, enterprise, or one of FLOWFORGE_PLANS_FILE's.") var plan: String
+
+    func run() async throws {
+        try await reportingFailure { try await assign() }
+    }
+
+    func assign() async throws {
+        let configuration = try loadConfiguration()
+        var logger = Logger(label: "flowforge.set-plan")
+        logger.logLevel = configuration.logLevel
+        let database = try openDatabase(configuration, logger: logger)
+        let assignment = PlanAssignment(configuration: configuration, database: database, logger: logger)
+        let text: String
+        do {
+            // A wrong plan is a wrong argument: refused before the database is touched.
+            try assignment.validate(plan: plan)
+            try await Migrator(database: database, logger: logger).migrate()
+            text = try await assignment.run(email: email, plan: plan)
+        } catch let error as PlanAssignment.Failure {
+            await database.shutdown()
+            FileHandle.standardError.write(Data("flowforge: \(error.description)\n".utf8))
+            if case .unknownPlan = error { throw ExitCode.validationFailure }
+            throw ExitCode.failure
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
+        print(text)
     }
 }
 

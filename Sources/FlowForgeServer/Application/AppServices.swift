@@ -43,7 +43,8 @@ struct AppServices: Sendable {
         HousekeepingService(
             backend: backend, pipelines: pipelines, retention: SQLRetentionRepository(database: database), logs: logs, git: git,
             workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
-            settings: configuration.operations, logger: logger)
+            settings: configuration.operations, logger: logger,
+            billing: configuration.stripe == nil ? nil : SQLBillingRepository(database: database), graceDays: configuration.graceDays)
     }
 
     let configuration: AppConfiguration

@@ -20,6 +20,12 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     router.addRoutes(HealthController(database: services.database).endpoints)
     router.addRoutes(AuthController(services: services).endpoints, atPath: "/api/auth")
     router.addRoutes(PlansController(catalog: services.configuration.plans).endpoints, atPath: "/api/billing")
+    // Stripe: its webhooks are signed, not authenticated; the rest is the signed-in account's.
+    for path in ["/api/billing/webhooks", "/api/webhooks/stripe"] {
+        router.addRoutes(StripeWebhookController(billing: services.billing).endpoints, atPath: RouterPath(path))
+    }
+    router.group("/api/billing").add(middleware: AccessTokenMiddleware(services: services)).addRoutes(
+        BillingController(billing: services.billing, users: services.users, store: services.billingStore).endpoints)
     router.addRoutes(WebhookController(services: services).endpoints, atPath: "/api/webhooks")
     let oauth = OAuthController(
         services: services, identities: SQLOAuthIdentityRepository(database: services.database), client: OAuthClient(http: .shared)

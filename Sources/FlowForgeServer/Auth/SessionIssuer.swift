@@ -14,6 +14,10 @@ struct SessionResponse: ResponseEncodable {
     let refreshToken: String
     let tokenType = "Bearer"
     let expiresIn: Int
+    /// Registration with a paid plan: the Stripe Checkout page that pays for it (the account is free until then).
+    var checkoutURL: String? = nil
+    /// Registration with a paid plan that could not be started: why, and what to do.
+    var billingNotice: String? = nil
 }
 
 /// Issues an access token and a refresh token for an account. Refresh tokens are `ffr_` + 32 random bytes,

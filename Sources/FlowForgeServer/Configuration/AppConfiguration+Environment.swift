@@ -94,6 +94,8 @@ extension AppConfiguration {
         try configuration.readUploadSettings(env)
         try configuration.validateImageSettings()
         try configuration.readLogSettings(env)
+        // After the plans: each paid plan needs its Stripe price.
+        try configuration.readStripeSettings(env)
         return configuration
     }
 }

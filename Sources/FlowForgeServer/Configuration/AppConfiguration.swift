@@ -100,6 +100,10 @@ public struct AppConfiguration: Sendable {
     public var plans: PlanCatalog = .standard
     /// The log cap and event-stream keep-alive (`AppConfiguration+Logs.swift`).
     public var logSettings = LogSettings()
+    /// Stripe billing; nil (billing off) without `STRIPE_SECRET_KEY` (see `readStripeSettings`).
+    public var stripe: StripeSettings?
+    /// `FLOWFORGE_BILLING_GRACE_DAYS`: days a `past_due` subscription keeps its paid plan.
+    public var graceDays = 7
 
     public struct GitHubAppSettings: Sendable, Equatable {
         public var appID: String

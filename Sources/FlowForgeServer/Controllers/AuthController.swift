@@ -1,3 +1,4 @@
+import FlowForgeCore
 import FlowForgeStore
 import Foundation
 import Hummingbird
@@ -25,9 +26,10 @@ struct AuthController {
         let password = try AccountValidation.password(body.password)
         let plan = try AccountValidation.plan(body.plan, catalog: services.configuration.plans)
         let now = Clock.nowMillis()
+        // Every account starts on free: a paid plan is granted only when Stripe reports the payment.
         let user = UserRecord(
             id: UUID().uuidString.lowercased(), email: email, passwordHash: try await services.passwords.hash(password),
-            plan: plan, createdAt: now, updatedAt: now
+            plan: PlanCatalog.freePlanID, createdAt: now, updatedAt: now
         )
         do {
             try await services.users.create(user)
@@ -35,7 +37,11 @@ struct AuthController {
             throw APIError(.conflict, code: "email_taken", message: "an account with this email already exists; sign in instead")
         }
         context.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
-        return EditedResponse(status: .created, response: try await services.sessions.issue(for: user))
+        var session = try await services.sessions.issue(for: user)
+        if plan != PlanCatalog.freePlanID {
+            session = await PaidSignUp(billing: services.billing, logger: context.logger).start(session, user: user, plan: plan)
+        }
+        return EditedResponse(status: .created, response: session)
     }
 
     struct LoginBody: Decodable {

@@ -22,6 +22,9 @@ struct HousekeepingService: Service {
     let workspaceRoot: URL
     let settings: OperationsSettings
     let logger: Logger
+    /// With billing on: accounts whose `past_due` grace (`FLOWFORGE_BILLING_GRACE_DAYS`) ran out go to free.
+    var billing: (any BillingRepository)? = nil
+    var graceDays = 7
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -44,6 +47,13 @@ struct HousekeepingService: Service {
                 logger.info("pruned old records", metadata: [
                     "jobs": "\(pruned.jobs)", "deliveries": "\(pruned.deliveries)", "statuses": "\(pruned.statuses)", "sources": "\(pruned.sources)",
                 ])
+            }
+        }
+        if let billing {
+            await attempt("end expired billing grace periods") {
+                let now = Clock.nowMillis()
+                let ended = try await billing.endExpiredGrace(pastDueSince: now - Int64(graceDays) * 86_400_000, at: now)
+                if ended > 0 { logger.notice("past_due accounts moved to free after the grace period", metadata: ["count": "\(ended)"]) }
             }
         }
         let evicted = await git.evict(toFit: settings.mirrorCacheMaxBytes)

@@ -1,0 +1,139 @@
+import FlowForgeCore
+import FlowForgeStore
+import Foundation
+import Logging
+
+/// Applies verified Stripe events to accounts.
+///
+/// Events arrive late, twice and out of order, so an event is only a hint of which subscription changed: its
+/// current state is read back from Stripe and that state is stored, never the event's copy. An event id is
+/// recorded in the same transaction as its effect, so a redelivery changes nothing; a state read earlier than
+/// the stored one is dropped, so two deliveries racing cannot leave the older state behind.
+struct StripeEventProcessor: Sendable {
+    let billing: BillingService
+
+    /// The event types that can move a plan; any other type is acknowledged and recorded.
+    static let handledTypes: Set<String> = [
+        "checkout.session.completed", "customer.subscription.created", "customer.subscription.updated",
+        "customer.subscription.deleted", "invoice.paid", "invoice.payment_failed",
+    ]
+
+    /// Statuses under which the subscription's plan is in force (past_due only within the grace period).
+    static let liveStatuses: Set<String> = ["active", "trialing", "past_due"]
+
+    enum Outcome: String, Sendable {
+        case applied, duplicate, stale, ignored
+    }
+
+    struct Event: Sendable {
+        let id: String
+        let type: String
+        /// The subscription the event is about, and for Checkout the account it was started for.
+        let subscriptionID: String?
+        let accountHint: String?
+    }
+
+    /// Reads the fields FlowForge uses from an event body; nil when it is not a Stripe event object.
+    static func parse(_ payload: [UInt8]) -> Event? {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+              let id = root["id"] as? String, !id.isEmpty, let type = root["type"] as? String,
+              let object = (root["data"] as? [String: Any])?["object"] as? [String: Any] else { return nil }
+        var subscription: String?
+        var hint: String?
+        switch type {
+        case "checkout.session.completed":
+            subscription = object["subscription"] as? String
+            hint = object["client_reference_id"] as? String
+        case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted":
+            subscription = object["id"] as? String
+        case "invoice.paid", "invoice.payment_failed":
+            // Newer API versions moved it under parent.subscription_details.
+            subscription = object["subscription"] as? String
+                ?? ((object["parent"] as? [String: Any])?["subscription_details"] as? [String: Any])?["subscription"] as? String
+        default:
+            break
+        }
+        return Event(id: id, type: type, subscriptionID: subscription, accountHint: hint)
+    }
+
+    func process(_ event: Event) async throws -> Outcome {
+        let store = billing.store
+        var logger = billing.logger
+        logger[metadataKey: "stripe_event"] = "\(event.id)"
+        logger[metadataKey: "stripe_event_type"] = "\(event.type)"
+        if try await store.hasEvent(id: event.id) { return .duplicate }
+        guard Self.handledTypes.contains(event.type), let subscriptionID = event.subscriptionID else {
+            return try await ignore(event)
+        }
+        let readAt = Clock.nowMillis()
+        guard let subscription = try await billing.stripe.subscription(id: subscriptionID) else {
+            logger.notice("Stripe has no such subscription; event ignored", metadata: ["stripe_subscription": "\(subscriptionID)"])
+            return try await ignore(event)
+        }
+        guard let userID = try await account(of: subscription, hint: event.accountHint) else {
+            logger.warning("Stripe event about a customer of no account; ignored", metadata: ["stripe_customer": "\(subscription.customer)"])
+            return try await ignore(event)
+        }
+        logger[metadataKey: "user_id"] = "\(userID)"
+        let stored = try await store.subscription(userID: userID)
+        if let stored, let current = stored.stripeSubscriptionID, current != subscription.id,
+           Self.liveStatuses.contains(stored.status), !Self.liveStatuses.contains(subscription.status) {
+            // The account moved to another subscription; the end of an old one must not take its plan away.
+            logger.info("event about an ended earlier subscription; the current one is kept", metadata: ["stripe_subscription": "\(subscription.id)"])
+            return try await ignore(event)
+        }
+        let state = self.state(of: subscription, userID: userID, stored: stored, now: readAt, logger: logger)
+        let outcome = try await store.apply(eventID: event.id, type: event.type, state: state, at: Clock.nowMillis())
+        switch outcome {
+        case .applied:
+            logger.info("subscription synced from Stripe", metadata: ["plan": "\(state.plan)", "status": "\(state.status)"])
+            return .applied
+        case .duplicate: return .duplicate
+        case .stale: return .stale
+        }
+    }
+
+    /// The subscription as FlowForge stores it: the plan its price sells while it is paid up (past_due within
+    /// the grace period), else free.
+    func state(of subscription: StripeSubscription, userID: String, stored: SubscriptionRecord?, now: Int64, logger: Logger) -> SubscriptionRecord {
+        let sameSubscription = stored?.stripeSubscriptionID == subscription.id
+        var pastDueSince: Int64?
+        var plan = PlanCatalog.freePlanID
+        let paidPlan = subscription.priceID.flatMap(billing.settings.planID(forPrice:))
+        if subscription.priceID != nil, paidPlan == nil, Self.liveStatuses.contains(subscription.status) {
+            logger.error("subscription's price is none of STRIPE_PRICE_*; the account stays on free", metadata: ["stripe_price": "\(subscription.priceID ?? "")"])
+        }
+        switch subscription.status {
+        case "active", "trialing":
+            plan = paidPlan ?? PlanCatalog.freePlanID
+        case "past_due":
+            let since = (sameSubscription ? stored?.pastDueSince : nil) ?? now
+            pastDueSince = since
+            let graceMillis = Int64(billing.settings.graceDays) * 86_400_000
+            plan = now < since + graceMillis ? (paidPlan ?? PlanCatalog.freePlanID) : PlanCatalog.freePlanID
+        default:
+            // canceled, unpaid, incomplete (not paid yet), incomplete_expired, paused.
+            plan = PlanCatalog.freePlanID
+        }
+        return SubscriptionRecord(
+            userID: userID, plan: plan, status: subscription.status, stripeCustomerID: subscription.customer,
+            stripeSubscriptionID: subscription.id, currentPeriodEnd: subscription.periodEnd.map { $0 * 1000 },
+            cancelAtPeriodEnd: subscription.cancelAtPeriodEnd ?? false, pastDueSince: pastDueSince, syncedAt: now)
+    }
+
+    /// The account by its Stripe customer; else the account Checkout or the subscription's metadata names,
+    /// if that account has no other customer (its customer is then recorded).
+    func account(of subscription: StripeSubscription, hint: String?) async throws -> String? {
+        if let userID = try await billing.store.userID(stripeCustomerID: subscription.customer) { return userID }
+        for candidate in [hint, subscription.metadata?["account_id"]].compactMap({ $0 }) {
+            if try await billing.store.claimCustomerID(userID: candidate, customerID: subscription.customer) == subscription.customer {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    private func ignore(_ event: Event) async throws -> Outcome {
+        try await billing.store.recordEvent(id: event.id, type: event.type, at: Clock.nowMillis()) ? .ignored : .duplicate
+    }
+}

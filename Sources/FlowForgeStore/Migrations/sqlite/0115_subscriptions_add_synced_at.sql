@@ -1,0 +1,2 @@
+-- When FlowForge read this state from Stripe (milliseconds): a state read earlier never overwrites one read later.
+ALTER TABLE subscriptions ADD COLUMN synced_at INTEGER NOT NULL DEFAULT 0;
