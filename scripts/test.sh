@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+./scripts/ci/install-localstripe.sh
 postgres_url=$(./scripts/ci/start-postgres.sh)
 ./scripts/ci/start-dockerd.sh
 ./scripts/ci/build-test-image.sh

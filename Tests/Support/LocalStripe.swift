@@ -7,7 +7,7 @@ import Glibc
 /// localstripe (PyPI), a stateful fake Stripe, run as a child process on a free port of 127.0.0.1 for the
 /// tests that need it. It is started by the test, answers only on loopback, keeps its state in memory (not
 /// in its usual file under the temporary folder, which parallel runs would share), and is killed when this
-/// is released. `scripts/install-deps.sh` installs it into `.build/localstripe`.
+/// is released. `scripts/ci/install-localstripe.sh` (run by `scripts/test.sh`) installs it into `.build/localstripe`.
 public final class LocalStripe: @unchecked Sendable {
     public let port: Int
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -38,7 +38,7 @@ public final class LocalStripe: @unchecked Sendable {
     /// Starts localstripe and returns once it answers an authenticated request.
     public init(timeout: Duration = .seconds(30)) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python.path) else {
-            throw NotAvailable(description: "localstripe is not installed at \(Self.python.path): run scripts/install-deps.sh (or set LOCALSTRIPE_PYTHON)")
+            throw NotAvailable(description: "localstripe is not installed at \(Self.python.path): run scripts/ci/install-localstripe.sh (or set LOCALSTRIPE_PYTHON)")
         }
         port = try Self.freePort()
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("localstripe-\(UUID().uuidString).log")
