@@ -85,6 +85,8 @@ public struct AppConfiguration: Sendable {
     public var httpMaxConnections: Int = 10_000
     /// What each step's container may use (`FLOWFORGE_STEP_*`).
     public var stepLimits: StepLimits = .default
+    /// `FLOWFORGE_MAX_PARALLEL_STEPS`: most steps of one pipeline that run at the same time.
+    public var maxParallelSteps = 4
     /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
     public var allowLocalRegistries = false
     /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.

@@ -25,6 +25,8 @@ struct PipelineExecutor: Sendable {
     let logger: Logger
     /// What each step's container may use; per run, so that plans can set them.
     var stepLimits: StepLimits = .default
+    /// Most steps of one pipeline running at once (`FLOWFORGE_MAX_PARALLEL_STEPS`).
+    var maxParallelSteps = RunRequest.defaultMaxParallelSteps
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
 
@@ -156,7 +158,8 @@ struct PipelineExecutor: Sendable {
             return Result(status: .error, error: "could not record the steps: \(error)")
         }
         let recorder = StepRecorder(job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger)
-        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits)
+        let request = RunRequest(pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: stepLimits,
+            maxParallelSteps: maxParallelSteps)
         return Self.result(of: await backend.run(request, observer: recorder))
     }
 
