@@ -142,11 +142,11 @@ struct PipelineExecutor: Sendable {
         // whose statuses have no neutral state to end in, a "running" (pending) status would stay forever.
         let plan: Plan
         switch await planFor(pipeline, commit: commit, workspace: workspace) {
-        case .success(.run(let compiled)):
-            if let failed = await record(commit, of: pipeline, job: job, running: true) { return failed }
+        case .success((.run(let compiled), let name)):
+            if let failed = await record(commit, name: name, of: pipeline, job: job, running: true) { return failed }
             plan = compiled
-        case .success(.skipped(let reason)):
-            return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .skipped, error: reason)
+        case .success((.skipped(let reason), let name)):
+            return await record(commit, name: name, of: pipeline, job: job, running: false) ?? Result(status: .skipped, error: reason)
         case .failure(let message):
             return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .error, error: message.text)
         }
@@ -165,13 +165,15 @@ struct PipelineExecutor: Sendable {
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same
     /// fenced transaction). Nil when recorded; otherwise the result the run ends with.
-    private func record(_ commit: String, of pipeline: PipelineRecord, job: ClaimedJob, running: Bool) async -> Result? {
+    /// `name`: the file's pipeline name, which the status context carries from here on.
+    private func record(_ commit: String, name: String? = nil, of pipeline: PipelineRecord, job: ClaimedJob, running: Bool) async -> Result? {
         do {
             var started = pipeline
             started.status = .running
             started.commitSHA = commit
+            started.name = name ?? pipeline.name
             let status = running ? await lifecycle.status(for: started, at: .started) : nil
-            try await pipelines.setCommit(job, sha: commit, startedStatus: status)
+            try await pipelines.setCommit(job, sha: commit, name: name, startedStatus: status)
             if status != nil { await lifecycle.statusStored() }
             return nil
         } catch {

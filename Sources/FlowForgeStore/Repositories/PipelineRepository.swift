@@ -37,6 +37,8 @@ public protocol PipelineRepository: Sendable {
     /// Records the commit the run checked out, with `startedStatus` (the "running" commit status) queued in
     /// the same transaction.
     func setCommit(_ job: ClaimedJob, sha: String, startedStatus: NewOutboxStatus?) async throws
+    /// Like `setCommit`, also recording the pipeline's name from its file (nil leaves it as it is).
+    func setCommit(_ job: ClaimedJob, sha: String, name: String?, startedStatus: NewOutboxStatus?) async throws
     /// Replaces the step list with `names`, all pending, in run order.
     func setSteps(_ job: ClaimedJob, names: [String]) async throws
     func updateStep(_ job: ClaimedJob, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws
@@ -113,11 +115,14 @@ public struct SQLPipelineRepository: PipelineRepository {
         let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
         try await db.raw("""
             INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
-                                   completed_at, fork, fetch_ref)
+                                   completed_at, fork, fetch_ref, commit_message, commit_author, pr_number, target_branch,
+                                   repository_name)
             VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
                     \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
                     \(bind: pipeline.error), \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
-                    \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef))
+                    \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef),
+                    \(bind: pipeline.commitMessage), \(bind: pipeline.commitAuthor), \(bind: pipeline.pullRequestNumber.map(Int64.init)),
+                    \(bind: pipeline.targetBranch), \(bind: pipeline.repositoryName))
             """).run()
     }
 
@@ -195,6 +200,12 @@ public struct SQLPipelineRepository: PipelineRepository {
             fork: try row.optionalInt64("fork").map { $0 != 0 } ?? false, fetchRef: try row.optionalString("fetch_ref")
         )
         record.logsExpiredAt = try row.optionalInt64("logs_expired_at")
+        record.name = try row.optionalString("name")
+        record.commitMessage = try row.optionalString("commit_message")
+        record.commitAuthor = try row.optionalString("commit_author")
+        record.pullRequestNumber = try row.optionalInt64("pr_number").map(Int.init)
+        record.targetBranch = try row.optionalString("target_branch")
+        record.repositoryName = try row.optionalString("repository_name")
         return record
     }
 }
