@@ -27,6 +27,7 @@ extension PipelineController {
         pipeline.pullRequestNumber = original.pullRequestNumber
         pipeline.targetBranch = original.targetBranch
         pipeline.repositoryName = original.repositoryName
+        pipeline.changedFiles = original.changedFiles
         do {
             try await launcher.launch(pipeline, logger: context.logger)
         } catch let refusal as PlanLimitRefusal {

@@ -37,7 +37,8 @@ extension PipelineExecutor {
             do {
                 let config = try PipelineConfigParser.parse(text, fileName: file)
                 name = config.name ?? PipelineConfig.defaultName
-                let context = TriggerContext(event: pipeline.event, branch: pipeline.branch, targetBranch: pipeline.targetBranch)
+                let context = TriggerContext(event: pipeline.event, branch: pipeline.branch, targetBranch: pipeline.targetBranch,
+                    changedFiles: pipeline.changedFiles)
                 outcome = try PlanCompiler.compile(config, context: context, defaultImage: defaultImage)
             } catch {
                 return .failure(PlanProblem(text: error.description))

@@ -49,6 +49,7 @@ extension WebhookController {
                 }
                 return refused.response()
             }
+            await autoCancelOlder(than: pipeline, trigger: trigger, repository: repository, logger: logger)
             return reply.response()
         }
     }
@@ -82,6 +83,7 @@ extension WebhookController {
         pipeline.pullRequestNumber = trigger.pullRequestNumber
         pipeline.targetBranch = trigger.targetBranch
         pipeline.repositoryName = repository.fullName
+        pipeline.changedFiles = trigger.changedFiles
         return pipeline
     }
 
