@@ -110,4 +110,25 @@ struct DockerBackendDAGTests {
         #expect(events.contains(.finished("a", nil)) && events.contains(.finished("b", nil)), "\(events)")
         fixture.expectNothingLeft()
     }
+
+    @Test func cancellingTheTaskStopsEveryRunningStep() async throws {
+        let fixture = try DockerRunFixture()
+        let observer = RecordingObserver()
+        var steps = ["a", "b"].map { DockerRunFixture.step($0, ["echo ready", "sleep 120"]) }
+        for index in steps.indices { steps[index].dependsOn = [] }
+        let request = fixture.request(steps, chained: false)
+        let run = Task { await fixture.backend.run(request, observer: observer) }
+        await observer.wait { events in
+            ["a", "b"].allSatisfy { step in
+                events.contains { if case .output(step, let chunk) = $0 { chunk == Array("ready\n".utf8) } else { false } }
+            }
+        }
+        run.cancel()
+        let outcome = await run.value
+
+        #expect(outcome == .canceled)
+        let events = await observer.events
+        #expect(events.contains(.finished("a", nil)) && events.contains(.finished("b", nil)), "\(events)")
+        fixture.expectNothingLeft()
+    }
 }
