@@ -112,4 +112,21 @@ struct PipelineGraphRunTests {
             #expect(ran.filter { $0.status == "success" }.count == 7)
         }
     }
+
+    /// The standard-environment example of docs/flowforge-yml.md, run as written (in the test image).
+    @Test func theDocumentedEnvironmentExampleRuns() async throws {
+        let docs = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/flowforge-yml.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let example = try #require(text.components(separatedBy: "```yaml\n").dropFirst()
+            .compactMap { $0.components(separatedBy: "```").first }
+            .first { $0.contains("where-am-i") })
+        try await run(example.replacingOccurrences(of: "alpine:3.20", with: DockerTestPrerequisites.testImage)) { pipeline, log in
+            #expect(pipeline["status"] as? String == "success", "\(pipeline)")
+            let sha = pipeline["commit_sha"] as? String ?? "?"
+            let url = pipeline["repo_url"] as? String ?? "?"
+            #expect(log.contains("\n\(url) at \(sha) (api)\n"), "\(log)")
+        }
+    }
 }
