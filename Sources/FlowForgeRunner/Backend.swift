@@ -1,6 +1,8 @@
 /// Runs a compiled `Plan` somewhere isolated (containers) and cleans up after it.
 public protocol Backend: Sendable {
-    /// Runs the plan's steps in order, stopping at the first failure; always removes everything it created
+    /// Runs the plan's step graph: each step once its dependencies ended, independent steps side by side (at
+    /// most `request.maxParallelSteps`), skipping the steps whose `runsOn` does not match what their upstream
+    /// came to; the outcome is the first failure of a step that may not fail. Always removes everything it created
     /// before returning, whatever happened (also when the calling Task is cancelled → `.canceled`).
     ///
     /// Never throws: every way a run can end is a `RunOutcome`. Safe to call concurrently for different

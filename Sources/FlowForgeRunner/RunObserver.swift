@@ -3,8 +3,9 @@ import Foundation
 /// Receives what a run produces.
 ///
 /// For one step the calls arrive in order: `stepStarted`, any number of `stepOutput`, then `stepFinished`.
-/// Steps run one after another, so the calls of two steps never interleave. A step that is never reached
-/// (because an earlier one failed) gets no calls at all.
+/// Steps without a dependency between them may run at the same time, so the calls of two steps may
+/// interleave (and arrive concurrently): an observer keys what it keeps by step name. A step that is never
+/// run (its upstream failed, or the run ended first) gets no calls at all.
 public protocol RunObserver: Sendable {
     /// The step's container is about to run its script.
     func stepStarted(_ step: String, at: Date) async

@@ -2,7 +2,7 @@
 public enum RunOutcome: Sendable, Equatable {
     /// Every step exited with code 0.
     case success
-    /// A step exited non-zero, e.g. `step "build" exited with code 2`; later steps did not run.
+    /// A step exited non-zero, e.g. `step "build" exited with code 2`; steps after it ran only if they run on failure.
     case failure(step: String, message: String)
     /// A step ran past its own timeout or the pipeline's, e.g. `timed out after 5s`; it was killed.
     case timedOut(step: String, message: String)

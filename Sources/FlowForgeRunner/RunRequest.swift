@@ -6,6 +6,8 @@ public struct RunRequest: Sendable {
     public var pipelineID: String
     /// The steps, already in dependency order.
     public var plan: Plan
+    /// Most steps of this pipeline that run at the same time (`FLOWFORGE_MAX_PARALLEL_STEPS`); at least 1.
+    public var maxParallelSteps: Int
     /// Host path of the checked-out repository; steps see it at `/workspace`.
     public var workspace: String
     /// Limit for the whole pipeline, on top of each step's own `timeoutSeconds`.
@@ -16,11 +18,15 @@ public struct RunRequest: Sendable {
     /// right before the run, never part of the Plan, never logged.
     public var secrets: [String: String] = [:]
 
-    public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration, limits: StepLimits = .default) {
+    public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration, limits: StepLimits = .default, maxParallelSteps: Int = RunRequest.defaultMaxParallelSteps) {
+        self.maxParallelSteps = max(1, maxParallelSteps)
         self.pipelineID = pipelineID
         self.plan = plan
         self.workspace = workspace
         self.timeout = timeout
         self.limits = limits
     }
+
+    /// How many steps of one pipeline run at once unless the operator says otherwise.
+    public static let defaultMaxParallelSteps = 4
 }

@@ -12,7 +12,7 @@ import Testing
     static let cases: [Case] = [
         Case(yaml: "steps:\n  - name: a\n    commands: [x\n", line: 4, message: "invalid YAML:"),
         Case(yaml: "stpes:\n  - name: a\n", line: 1,
-             message: "the top level has an unknown key `stpes` (did you mean `steps`?); known keys are: env, image, image_pull_secret, steps, when"),
+             message: "the top level has an unknown key `stpes` (did you mean `steps`?); known keys are: env, image, image_pull_secret, matrix, name, steps, when"),
         Case(yaml: "steps:\n  - name: a\n    imgae: x\n    commands: [x]\n", line: 3,
              message: "steps.a has an unknown key `imgae` (did you mean `image`?)"),
         Case(yaml: "steps:\n  - name: build\n    commands: [x]\n    image: [a, b]\n", line: 4,

@@ -14,8 +14,10 @@ import Testing
                 depends_on: build
               - name: lint
                 commands: [l]
+                depends_on: []
               - name: build
                 commands: [b]
+                depends_on: []
             """, push)
         #expect(result.steps.map(\.name) == ["lint", "build", "test", "deploy"])
         #expect(result.steps[3].dependsOn == ["test", "build"])

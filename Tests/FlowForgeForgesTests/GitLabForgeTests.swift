@@ -8,7 +8,11 @@ struct GitLabForgeTests {
     @Test("a branch push triggers the checked-out commit")
     func push() throws {
         let request = try Fixtures.request("gitlab/push-event.json", forge: forge, event: "Push Hook")
-        let trigger = try #require(try forge.parse(request).trigger)
+        var trigger = try #require(try forge.parse(request).trigger)
+        #expect(trigger.defaultBranch == "master")
+        // `total_commits_count` is 4 but `commits` lists 2: the changed files are not known, so not claimed.
+        #expect(trigger.changedFiles == nil)
+        trigger.defaultBranch = nil
         #expect(trigger == Trigger(
             provider: "gitlab",
             repositoryFullName: "mike/diaspora",

@@ -34,8 +34,16 @@ struct DockerRunFixture {
         PlanStep(name: name, image: image, commands: commands, environment: environment, timeoutSeconds: timeoutSeconds)
     }
 
-    func request(_ steps: [PlanStep], timeout: Duration = .seconds(60)) -> RunRequest {
-        RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
+    /// A run of `steps`. `chained`: each step without dependencies depends on the one before it, as in a
+    /// file without `depends_on`; otherwise the steps' own graph is kept.
+    func request(_ steps: [PlanStep], timeout: Duration = .seconds(60), chained: Bool = true) -> RunRequest {
+        var steps = steps
+        if chained {
+            for index in steps.indices.dropFirst() where steps[index].dependsOn.isEmpty {
+                steps[index].dependsOn = [steps[index - 1].name]
+            }
+        }
+        return RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
     }
 
     /// Every test ends here: the run must not have left a container behind.

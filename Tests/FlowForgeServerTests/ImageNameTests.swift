@@ -41,7 +41,7 @@ struct ImageNameTests {
         #expect(error.hasPrefix("flowforge.yml:"), "\(error)")
     }
 
-    @Test(arguments: ["127.0.0.1:5000/evil:1", "[::1]:5000/x", "localhost:5000/x", "169.254.169.254/latest/x", "[64:ff9b::7f00:1]/x"])
+    @Test(arguments: ["127.0.0.1:5000/evil:1", "[::1]:5000/x:1", "localhost:5000/x:1", "169.254.169.254/latest/x:1", "[64:ff9b::7f00:1]/x:1"])
     func localRegistriesAreRefused(image: String) async throws {
         let pipeline = try await run(image: image)
         #expect(pipeline["status"] as? String == "error", "\(pipeline)")

@@ -23,6 +23,7 @@ struct PipelineRunTests {
                       - cat out/artifact.txt
                       - echo "$GREETING from test"
                   - name: build
+                    depends_on: []
                     commands:
                       - mkdir -p out
                       - echo "built $(cat VERSION)" > out/artifact.txt

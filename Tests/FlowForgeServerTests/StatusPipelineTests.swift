@@ -84,6 +84,64 @@ struct StatusPipelineTests {
         #expect(run.statuses.allSatisfy { $0.context == "flowforge/ci/pr" }, "\(run.statuses)")
     }
 
+    /// A named 2×2 matrix is one pipeline: one status under `flowforge/<name>/push`, failed by one combination.
+    @Test(arguments: ["github", "gitlab"])
+    func aMatrixPostsOneStatusUnderItsName(provider: String) async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let fullName = provider == "github" ? "octo/matrix" : "group/matrix"
+        let run = try await runPipeline(provider: provider, fullName: fullName, passes: false, forge: forge, config: """
+            name: unit
+            matrix: { A: ["1", "2"], B: [x, y] }
+            steps:
+              - name: test
+                commands: ['test "$A$B" != 2y']
+            """)
+        let (final, pending) = Self.words(provider, passes: false)
+        #expect(run.statuses.allSatisfy { $0.context == "flowforge/unit/push" }, "\(run.statuses)")
+        #expect(run.statuses.filter { !pending.contains($0.state ?? "") }.map(\.state) == [final], "\(run.statuses)")
+    }
+
+    /// A pull request's steps see the standard environment; its `when.branch` matches the target branch;
+    /// the API shows the pull request, the pipeline's name and the commit's author and title.
+    @Test func pullRequestStepsSeeTheStandardEnvironment() async throws {
+        let forge = try await FakeForge()
+        defer { forge.stop() }
+        let run = try await runPipeline(
+            provider: "github", fullName: "octo/envs", passes: true, forge: forge,
+            config: """
+                name: checks
+                when: { branch: main, event: pull_request }
+                steps:
+                  - name: show
+                    commands: ['env | grep -E "^(CI|FLOWFORGE[A-Z_]*)=" | sort']
+                """,
+            delivery: { sha, _ in
+                ("pull_request", #"{"action":"opened","number":7,"pull_request":{"number":7,"title":"Add envs","user":{"login":"mona"},"head":{"ref":"topic","sha":"\#(sha)","repo":{"full_name":"octo/envs","clone_url":"http://127.0.0.1:1/octo/envs.git"}},"base":{"ref":"main"}},"repository":{"full_name":"octo/envs","clone_url":"http://127.0.0.1:1/octo/envs.git"}}"#)
+            },
+            inspect: { client, id, key in
+                let pipeline = try await client.awaitPipeline(id, key: key)
+                #expect(pipeline["status"] as? String == "success", "\(pipeline)")
+                #expect(pipeline["name"] as? String == "checks")
+                #expect(pipeline["commit_author"] as? String == "mona")
+                #expect(pipeline["commit_message"] as? String == "Add envs")
+                let pullRequest = pipeline["pull_request"] as? [String: Any]
+                #expect(pullRequest?["number"] as? Int == 7 && pullRequest?["target_branch"] as? String == "main", "\(pipeline)")
+                let log = try await client.logs(id, key: key)
+                let sha = try #require(pipeline["commit_sha"] as? String)
+                for line in [
+                    "CI=true", "FLOWFORGE=true", "FLOWFORGE_PIPELINE_ID=\(id)", "FLOWFORGE_COMMIT_SHA=\(sha)", "FLOWFORGE_BRANCH=topic",
+                    "FLOWFORGE_TAG=", "FLOWFORGE_EVENT=pull_request", "FLOWFORGE_REPO=octo/envs", "FLOWFORGE_STEP_NAME=show",
+                    "FLOWFORGE_PR_NUMBER=7", "FLOWFORGE_TARGET_BRANCH=main", "FLOWFORGE_PIPELINE_NAME=checks",
+                    "FLOWFORGE_COMMIT_AUTHOR=mona",
+                ] {
+                    #expect(log.contains("\n\(line)\n"), "\(line) in \(log)")
+                }
+            })
+        #expect(run.statuses.last?.state == "success", "\(run.statuses)")
+        #expect(run.statuses.allSatisfy { $0.context == "flowforge/checks/pr" }, "\(run.statuses)")
+    }
+
     /// Bitbucket's pull request hooks carry a 12-digit hash; every status goes out with the full 40.
     @Test func bitbucketStatusesCarryTheFullCommitID() async throws {
         let forge = try await FakeForge()
@@ -109,7 +167,8 @@ struct StatusPipelineTests {
     private func runPipeline(
         provider: String, fullName: String, passes: Bool, forge: FakeForge,
         config: String? = nil, delivery: (@Sendable (String, String) -> (event: String, body: String))? = nil,
-        until done: (@Sendable ([FakeForgeRequest]) -> Bool)? = nil, awaitFinish: Bool = false
+        until done: (@Sendable ([FakeForgeRequest]) -> Bool)? = nil, awaitFinish: Bool = false,
+        inspect: (@Sendable (_ client: any TestClientProtocol, _ pipelineID: String, _ key: String) async throws -> Void)? = nil
     ) async throws -> Run {
         let server = try GitTestServer()
         defer { server.stop() }
@@ -145,6 +204,7 @@ struct StatusPipelineTests {
             let statuses = await forge.awaitStatusRequests(timeout: .seconds(90), until: done ?? { seen in
                 seen.contains { $0.state == final && $0.answered == 201 }
             })
+            if let inspect { try await inspect(client, pipelineID, try await client.createAPIKey(access: access)) }
             var run = Run(pipelineID: pipelineID, sha: sha, statuses: statuses)
             if awaitFinish { run.outboxRows = try await Self.outboxRows(pipelineID, configuration) }
             await result.set(run)

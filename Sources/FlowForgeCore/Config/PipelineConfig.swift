@@ -3,6 +3,10 @@
 /// `PipelineConfigParser.parse` only returns values whose step names are unique, whose dependencies name
 /// existing steps and contain no cycle, and whose env keys are valid.
 public struct PipelineConfig: Sendable, Equatable {
+    /// The pipeline's `name:`; nil means `PipelineConfig.defaultName`. Names the commit status context.
+    public var name: String?
+    /// `matrix:`; when set, the steps run once per combination, each combination a chain of its own.
+    public var matrix: Matrix?
     /// Default image for steps that name none; nil means the server's default image.
     public var image: String?
     /// Pipeline-wide environment, merged under each step's own (the step's value wins).
@@ -14,7 +18,15 @@ public struct PipelineConfig: Sendable, Equatable {
     /// The secret holding registry credentials for pulling the images of steps that name none of their own.
     public var imagePullSecret: String?
 
-    public init(image: String? = nil, environment: [String: String] = [:], when: WhenCondition? = nil, steps: [StepConfig]) {
+    /// The name of a pipeline whose file has no `name:`.
+    public static let defaultName = "ci"
+
+    public init(
+        name: String? = nil, matrix: Matrix? = nil, image: String? = nil, environment: [String: String] = [:],
+        when: WhenCondition? = nil, steps: [StepConfig]
+    ) {
+        self.name = name
+        self.matrix = matrix
         self.image = image
         self.environment = environment
         self.when = when
@@ -31,8 +43,11 @@ public struct StepConfig: Sendable, Equatable {
     public var commands: [String]
     public var environment: [String: String]
     public var timeoutSeconds: Int?
-    /// Names of steps that must finish first.
-    public var dependsOn: [String]
+    /// Names of steps that must finish first. Nil (no `depends_on:`) means the step before it in the file;
+    /// an empty list means none, so the step starts at once.
+    public var dependsOn: [String]?
+    /// `failure: ignore`: the step may fail without failing the pipeline (its own status stays `failure`).
+    public var ignoreFailure: Bool = false
     /// Step-level filter; when it does not match, the step is left out of the plan.
     public var when: WhenCondition?
     /// The line where the step starts in the file, for error messages found after parsing.
@@ -46,7 +61,7 @@ public struct StepConfig: Sendable, Equatable {
 
     public init(
         name: String, image: String? = nil, commands: [String], environment: [String: String] = [:],
-        timeoutSeconds: Int? = nil, dependsOn: [String] = [], when: WhenCondition? = nil, line: Int? = nil
+        timeoutSeconds: Int? = nil, dependsOn: [String]? = nil, ignoreFailure: Bool = false, when: WhenCondition? = nil, line: Int? = nil
     ) {
         self.name = name
         self.image = image
@@ -54,6 +69,7 @@ public struct StepConfig: Sendable, Equatable {
         self.environment = environment
         self.timeoutSeconds = timeoutSeconds
         self.dependsOn = dependsOn
+        self.ignoreFailure = ignoreFailure
         self.when = when
         self.line = line
     }

@@ -2,7 +2,8 @@ import Yams
 
 /// Reads a `flowforge.yml` into a validated `PipelineConfig`. Pure: no I/O, safe on untrusted text.
 public enum PipelineConfigParser {
-    static let topLevelKeys = ["image", "image_pull_secret", "env", "when", "steps"]
+    static let topLevelKeys = ["name", "matrix", "image", "image_pull_secret", "env", "when", "steps"]
+    static let maxNameLength = 50
 
     /// Parses and validates `text`.
     ///
@@ -43,6 +44,8 @@ public enum PipelineConfigParser {
         var sawSteps = false
         for (key, _, value) in try reader.entries(root, path: "the top level", known: topLevelKeys) {
             switch key {
+            case "name": config.name = try name(value, reader: reader)
+            case "matrix": config.matrix = try MatrixReader(reader: reader).matrix(value)
             case "image": config.image = try reader.string(value, path: "image")
             case "env": config.environment = try reader.environment(value, path: "env")
             case "image_pull_secret": config.imagePullSecret = try reader.secretName(value, path: "image_pull_secret")
@@ -55,6 +58,29 @@ public enum PipelineConfigParser {
         guard sawSteps else {
             throw reader.error(root, "the file has no `steps:`; add a list of steps, each with `name` and `commands`")
         }
+        if let matrix = config.matrix {
+            let total = matrix.combinations.count * config.steps.count
+            guard total <= limits.maxSteps else {
+                throw reader.error(root, """
+                    the matrix's \(matrix.combinations.count) combinations of \(config.steps.count) steps make \
+                    \(total) steps, over the limit of \(limits.maxSteps); use fewer combinations or steps
+                    """)
+            }
+        }
         return config
+    }
+
+    /// A pipeline name ends up in the commit status context `flowforge/<name>/<event>`, so it is kept to
+    /// characters every forge shows as written, and without `/`, which would read as another level.
+    private static func name(_ node: Node, reader: ConfigReader) throws(ConfigError) -> String {
+        let name = try reader.string(node, path: "name")
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_. ".unicodeScalars.contains($0)) }
+        guard !name.trimmingWhitespace().isEmpty, name.count <= maxNameLength, allowed else {
+            throw reader.error(node, """
+                name must be 1 to \(maxNameLength) letters, digits, spaces, `-`, `_` or `.` (it becomes the commit \
+                status context flowforge/<name>), not \(name.debugDescription)
+                """)
+        }
+        return name
     }
 }

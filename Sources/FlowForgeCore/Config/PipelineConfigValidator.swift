@@ -3,7 +3,7 @@ enum PipelineConfigValidator {
     static func validate(_ config: PipelineConfig, file: String) throws(ConfigError) {
         let names = Set(config.steps.map(\.name))
         for step in config.steps {
-            for dependency in step.dependsOn where !names.contains(dependency) {
+            for dependency in step.dependsOn ?? [] where !names.contains(dependency) {
                 var message = "step `\(step.name)` depends on `\(dependency)`, but no step has that name"
                 if let guess = Spelling.closest(to: dependency, among: config.steps.map(\.name)) {
                     message += " (did you mean `\(guess)`?)"
@@ -13,17 +13,30 @@ enum PipelineConfigValidator {
         }
         if let cycle = cycle(in: config.steps) {
             let first = config.steps.first { $0.name == cycle[0] }
-            throw ConfigError(file: file, line: first?.line, message: """
-                the steps depend on each other in a cycle (\(cycle.joined(separator: " → "))); \
-                remove one of these `depends_on` entries
-                """)
+            var message = "the steps depend on each other in a cycle (\(cycle.joined(separator: " → "))); remove one of these `depends_on` entries"
+            // A step without `depends_on` runs after the step before it: say so, since that edge is not written.
+            if let implicit = config.steps.first(where: { cycle.contains($0.name) && $0.dependsOn == nil }) {
+                message += " (`\(implicit.name)` has no `depends_on`, so it runs after the step before it; give it `depends_on: []` to start it at once)"
+            }
+            throw ConfigError(file: file, line: first?.line, message: message)
         }
     }
 
+    /// Each step's dependencies as the run sees them: its `depends_on`, or without one the step before it
+    /// in the file (none for the first).
+    static func resolvedDependencies(_ steps: [StepConfig]) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for (index, step) in steps.enumerated() where result[step.name] == nil {
+            result[step.name] = step.dependsOn ?? (index > 0 ? [steps[index - 1].name] : [])
+        }
+        return result
+    }
+
     /// A dependency cycle as a list of names whose last equals its first, or nil. Depth-first search,
-    /// starting from steps in file order so the reported cycle is stable.
+    /// starting from steps in file order so the reported cycle is stable. A step without `depends_on`
+    /// depends on the one before it, so `a: {depends_on: [b]}` followed by `b` is a cycle too.
     static func cycle(in steps: [StepConfig]) -> [String]? {
-        let dependencies = Dictionary(steps.map { ($0.name, $0.dependsOn) }, uniquingKeysWith: { first, _ in first })
+        let dependencies = resolvedDependencies(steps)
         var finished = Set<String>()
         var path: [String] = []
 

@@ -2,7 +2,7 @@ import Yams
 
 /// Reads `steps:`, either a list (`- name: build …`) or a mapping (`build: {…}`), in file order.
 struct StepReader {
-    static let stepKeys = ["name", "image", "commands", "env", "environment", "image_pull_secret", "timeout", "depends_on", "when"]
+    static let stepKeys = ["name", "image", "commands", "env", "environment", "image_pull_secret", "timeout", "depends_on", "failure", "when"]
     static let maxNameLength = 100
 
     let reader: ConfigReader
@@ -95,7 +95,16 @@ struct StepReader {
             case "depends_on":
                 step.dependsOn = try reader.strings(value, path: "\(path).depends_on")
                 step.dependsOnLine = value.mark?.line
-            default: step.when = try WhenReader(reader: reader).condition(value, path: "\(path).when")
+            case "failure":
+                let policy = try reader.string(value, path: "\(path).failure")
+                guard ["ignore", "fail"].contains(policy) else {
+                    throw reader.error(value, """
+                        \(path).failure must be `ignore` (the step may fail without failing the pipeline) or \
+                        `fail` (the default), not `\(policy)`
+                        """)
+                }
+                step.ignoreFailure = policy == "ignore"
+            default: step.when = try WhenReader(reader: reader).condition(value, path: "\(path).when", forStep: true)
             }
         }
         guard sawCommands else {

@@ -1,16 +1,34 @@
 import Yams
 
-/// Reads `when:` blocks: `branch` and `event`, each a value, a list, or `{include: …, exclude: …}`.
+/// Reads `when:` blocks: `branch`, `event` and `path`, each a value, a list, or `{include: …, exclude: …}`;
+/// on steps also `status`, a value or a list of `success` and `failure`.
 struct WhenReader {
-    static let whenKeys = ["branch", "event"]
+    static let whenKeys = ["branch", "event", "path"]
+    static let stepWhenKeys = whenKeys + ["status"]
     static let filterKeys = ["include", "exclude"]
 
     let reader: ConfigReader
 
-    func condition(_ node: Node, path: String) throws(ConfigError) -> WhenCondition {
+    /// `forStep`: a step's `when`, which may say `status`; the pipeline's may not (nothing ran yet).
+    func condition(_ node: Node, path: String, forStep: Bool = false) throws(ConfigError) -> WhenCondition {
         var condition = WhenCondition()
-        for (key, _, value) in try reader.entries(node, path: path, known: Self.whenKeys) {
-            if key == "branch" {
+        for (key, _, value) in try reader.entries(node, path: path, known: forStep ? Self.stepWhenKeys : Self.whenKeys) {
+            if key == "status" {
+                condition.status = try reader.strings(value, path: "\(path).status")
+                for status in condition.status where !WhenCondition.knownStatuses.contains(status) {
+                    throw reader.error(value, """
+                        \(path).status has an unknown state `\(status)`; write success, failure, or both as a list
+                        """)
+                }
+                if condition.status.isEmpty {
+                    throw reader.error(value, "\(path).status is empty; write success, failure, or both as a list")
+                }
+            } else if key == "path" {
+                condition.path = try filter(value, path: "\(path).path")
+                for pattern in condition.path.include + condition.path.exclude where pattern.isEmpty {
+                    throw reader.error(value, "\(path).path has an empty pattern; write a file path or glob such as `src/**`")
+                }
+            } else if key == "branch" {
                 condition.branch = try filter(value, path: "\(path).branch")
                 for pattern in condition.branch.include + condition.branch.exclude where pattern.isEmpty {
                     throw reader.error(value, "\(path).branch has an empty pattern; write a branch name or glob")

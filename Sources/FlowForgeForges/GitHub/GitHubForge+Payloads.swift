@@ -5,6 +5,7 @@ extension GitHubForge {
     struct Repository: Decodable {
         var fullName: String?
         var cloneUrl: String?
+        var defaultBranch: String?
     }
 
     struct Account: Decodable {
@@ -29,6 +30,9 @@ extension GitHubForge {
             var id: String?
             var message: String?
             var author: Author?
+            var added: [String]?
+            var modified: [String]?
+            var removed: [String]?
         }
         struct Pusher: Decodable {
             var name: String?
@@ -37,6 +41,7 @@ extension GitHubForge {
         var after: String?
         var deleted: Bool?
         var headCommit: Commit?
+        var commits: [Commit]?
         var pusher: Pusher?
         var repository: Repository?
         var installation: Installation?

@@ -11,7 +11,7 @@ extension GitHubForge {
         }
         let repository = try WebhookJSON.require(payload.repository, "repository", provider: name)
         let head = payload.headCommit
-        return SkipCI.outcome(for: Trigger(
+        var trigger = Trigger(
             provider: name,
             repositoryFullName: try WebhookJSON.require(repository.fullName, "repository.fullName", provider: name),
             cloneURL: try WebhookJSON.require(repository.cloneUrl, "repository.cloneUrl", provider: name),
@@ -22,6 +22,13 @@ extension GitHubForge {
             author: head?.author?.name ?? head?.author?.username ?? payload.pusher?.name,
             installationID: payload.installation?.id,
             deliveryID: deliveryID(request)
-        ))
+        )
+        trigger.defaultBranch = repository.defaultBranch
+        // GitHub lists at most 20 commits in a push; with 20 the list may be cut short, and a new branch at an
+        // existing commit lists none: in both cases the changed files are left unknown.
+        if let commits = payload.commits, !commits.isEmpty, commits.count < 20, ref.event == "push" {
+            trigger.changedFiles = ChangedFiles.union(commits.map { ($0.added ?? []) + ($0.modified ?? []) + ($0.removed ?? []) })
+        }
+        return SkipCI.outcome(for: trigger)
     }
 }

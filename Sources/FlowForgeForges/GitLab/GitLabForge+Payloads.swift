@@ -7,6 +7,7 @@ extension GitLabForge {
         var pathWithNamespace: String?
         var gitHttpUrl: String?
         var httpUrl: String?
+        var defaultBranch: String?
 
         /// GitLab has sent the HTTP clone URL under both names over the years.
         var cloneURL: String? { gitHttpUrl ?? httpUrl }
@@ -19,6 +20,9 @@ extension GitLabForge {
         var id: String?
         var message: String?
         var author: Author?
+        var added: [String]?
+        var modified: [String]?
+        var removed: [String]?
     }
 
     struct ProjectEnvelope: Decodable {
@@ -33,6 +37,8 @@ extension GitLabForge {
         var userName: String?
         var project: Project?
         var commits: [Commit]?
+        /// All commits of the push; `commits` holds at most 20 of them.
+        var totalCommitsCount: Int?
     }
 
     struct MergeRequestPayload: Decodable {

@@ -13,7 +13,7 @@ extension GitLabForge {
         let sha = try WebhookJSON.require(payload.checkoutSha ?? payload.after, "checkout_sha", provider: name)
         // `commits` lists the pushed commits oldest first (at most 20); the head is the one checked out.
         let head = payload.commits?.first { $0.id == sha } ?? payload.commits?.last
-        return SkipCI.outcome(for: Trigger(
+        var trigger = Trigger(
             provider: name,
             repositoryFullName: try WebhookJSON.require(project.pathWithNamespace, "project.path_with_namespace", provider: name),
             cloneURL: try WebhookJSON.require(project.cloneURL, "project.git_http_url", provider: name),
@@ -23,6 +23,13 @@ extension GitLabForge {
             commitMessage: head?.message,
             author: head?.author?.name ?? payload.userName,
             deliveryID: deliveryID(request)
-        ))
+        )
+        trigger.defaultBranch = project.defaultBranch
+        // `commits` holds at most 20: the changed files are known only when it holds every pushed commit.
+        if let commits = payload.commits, !commits.isEmpty, ref.event == "push",
+           let total = payload.totalCommitsCount, total == commits.count {
+            trigger.changedFiles = ChangedFiles.union(commits.map { ($0.added ?? []) + ($0.modified ?? []) + ($0.removed ?? []) })
+        }
+        return SkipCI.outcome(for: trigger)
     }
 }

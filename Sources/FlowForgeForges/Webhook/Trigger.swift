@@ -30,6 +30,12 @@ public struct Trigger: Sendable, Equatable {
     /// The repository holding a pull request's head, when it is not the base (Bitbucket forks are cloned
     /// from it, on the forge's own host).
     public var headRepositoryFullName: String?
+    /// The repository's default branch, when the payload names it (GitHub and GitLab pushes); auto-cancel
+    /// never cancels pipelines of that branch, and does nothing when it is not known.
+    public var defaultBranch: String?
+    /// The files the pushed commits added, modified or removed, from the payload's commit list (GitHub and
+    /// GitLab pushes); nil when the payload has no such list or may have cut it short (20 commits or more).
+    public var changedFiles: [String]?
 
     public init(
         provider: String, repositoryFullName: String, cloneURL: String, event: String, branch: String,

@@ -21,14 +21,14 @@ extension DockerPipelineRun {
         do {
             try await ensureImage(step.image, registryAuth: step.imagePullSecret.flatMap { request.secrets[$0] })
             let container = try await createContainer(config(for: step, pod: pod))
-            await progress.running(container: container)
+            await progress.running(step: step.name, container: container)
             await observer.stepStarted(step.name, at: Date())
             started = true
             try await client.startContainer(container)
             logger.debug("step started", metadata: ["container": "\(container)"])
 
             var ending = await follow(container, of: step)
-            await progress.running(container: nil)
+            await progress.running(step: step.name, container: nil)
             if case .exited = ending, await progress.outcome != nil {
                 // The pipeline's timeout killed the step: its exit code is the kill's, not the script's.
                 ending = .failed(CancellationError())

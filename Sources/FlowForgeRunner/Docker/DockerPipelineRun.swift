@@ -2,7 +2,8 @@ import FlowForgeCore
 import Foundation
 import Logging
 
-/// One pipeline's run on Docker: the pod, then each step in order, under the pipeline's timeout.
+/// One pipeline's run on Docker: the pod, then the plan's steps as their dependencies allow (see
+/// `schedule`), under the pipeline's timeout.
 struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     let client: DockerClient
     let request: RunRequest
@@ -39,10 +40,7 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     private func runSteps() async -> RunOutcome {
         do {
             let pod = try await createPod(try await preparePodImage())
-            for step in request.plan.steps {
-                if let stop = try await run(step, pod: pod) { return stop }
-            }
-            return .success
+            return try await schedule(pod: pod)
         } catch is CancellationError {
             return .canceled
         } catch let error as DockerError {
@@ -54,13 +52,13 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
         }
     }
 
-    /// Marks the run as timed out, then kills the running step so its calls return.
+    /// Marks the run as timed out, then kills every running step so their calls return.
     private func stopForPipelineTimeout() async {
         let step = await progress.currentStep ?? request.plan.steps.first?.name ?? ""
         logger.warning("pipeline timed out", metadata: ["step": "\(step)"])
         await progress.finish(
             with: .timedOut(step: step, message: "pipeline timed out after \(request.timeout.secondsDescription)"))
-        if let container = await progress.currentContainer {
+        for container in await progress.runningContainers {
             try? await client.killContainer(container)
         }
     }
@@ -86,18 +84,32 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     }
 }
 
-/// What the concurrent parts of a run share: the step in progress and the first outcome decided.
+/// What the concurrent parts of a run share: the steps in progress, their containers, and the first
+/// outcome decided.
 actor DockerRunProgress {
-    private(set) var currentStep: String?
-    private(set) var currentContainer: String?
+    /// Running steps' containers by step name (a step entered but not yet created maps to nil).
+    private var containers: [String: String?] = [:]
+    /// The step entered last, so a timeout between steps still names one.
+    private(set) var lastStep: String?
     private(set) var outcome: RunOutcome?
     /// A container create was cut short by a cancellation: the daemon may still be making it.
     private(set) var createInterrupted = false
 
     func noteInterruptedCreate() { createInterrupted = true }
 
-    func enter(step: String) { currentStep = step }
-    func running(container: String?) { currentContainer = container }
+    /// Steps being run now, in name order.
+    var runningSteps: [String] { containers.keys.sorted() }
+    var runningContainers: [String] { containers.values.compactMap { $0 } }
+    /// A running step, else the step entered last.
+    var currentStep: String? { runningSteps.first ?? lastStep }
+
+    func enter(step: String) {
+        containers[step] = .some(nil)
+        lastStep = step
+    }
+    /// `container` of `step` runs (or, nil, no longer does).
+    func running(step: String, container: String?) { containers[step] = .some(container) }
+    func leave(step: String) { containers[step] = nil }
     /// The first outcome wins: after a timeout, the killed step's own result is not the story.
     func finish(with outcome: RunOutcome) {
         if self.outcome == nil { self.outcome = outcome }

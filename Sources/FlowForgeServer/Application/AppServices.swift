@@ -23,6 +23,7 @@ struct AppServices: Sendable {
             ),
             logger: logger,
             stepLimits: configuration.stepLimits,
+            maxParallelSteps: configuration.maxParallelSteps,
             registryPolicy: ImageRegistryPolicy(allowLocal: configuration.allowLocalRegistries),
             uploads: uploads,
             maxLogBytes: configuration.logSettings.maxLogBytes

@@ -14,6 +14,7 @@ extension AppConfiguration {
             logFiles: try env.int("FLOWFORGE_STEP_LOG_MAX_FILE", default: defaults.logFiles, range: 1...100))
         allowLocalRegistries = try env.bool("FLOWFORGE_ALLOW_LOCAL_REGISTRIES", default: false)
         checkoutTimeoutSeconds = try env.int("FLOWFORGE_CHECKOUT_TIMEOUT", default: 600, range: 1...86_400)
+        maxParallelSteps = try env.int("FLOWFORGE_MAX_PARALLEL_STEPS", default: 4, range: 1...64)
     }
 }
 

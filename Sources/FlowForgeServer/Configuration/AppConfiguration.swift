@@ -92,6 +92,8 @@ public struct AppConfiguration: Sendable {
     public var stepLimits: StepLimits = .default
     /// `ALLOWED_FILE_TYPES`, `FLOWFORGE_UPLOAD_MAX_UNPACKED_BYTES`: pipelines from uploaded sources.
     public var uploads: UploadSettings = .default
+    /// `FLOWFORGE_MAX_PARALLEL_STEPS`: most steps of one pipeline that run at the same time.
+    public var maxParallelSteps = 4
     /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
     public var allowLocalRegistries = false
     /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.

@@ -19,13 +19,20 @@ extension PipelineController {
                 .conflict, code: "pipeline_not_restartable",
                 message: "pipeline \(original.id) ran an uploaded source, which is not kept once a pipeline ends; upload it again with POST /api/v1/pipelines")
         }
-        let pipeline = PipelineRecord(
+        var pipeline = PipelineRecord(
             id: UUID().uuidString.lowercased(), userID: original.userID, repositoryID: original.repositoryID,
             repoURL: try await restartURL(of: original), branch: original.branch, commitSHA: original.commitSHA,
             event: original.event, commands: original.commands, environment: original.environment,
             // A fork's pull request stays one when run again: still a stranger's code, still read-only.
             createdAt: Clock.nowMillis(), fork: original.fork, fetchRef: original.fetchRef
         )
+        // The same commit and pull request; the name is read from the file again.
+        pipeline.commitMessage = original.commitMessage
+        pipeline.commitAuthor = original.commitAuthor
+        pipeline.pullRequestNumber = original.pullRequestNumber
+        pipeline.targetBranch = original.targetBranch
+        pipeline.repositoryName = original.repositoryName
+        pipeline.changedFiles = original.changedFiles
         do {
             try await launcher.launch(pipeline, logger: context.logger)
         } catch let refusal as PlanLimitRefusal {

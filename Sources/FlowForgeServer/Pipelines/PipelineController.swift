@@ -42,7 +42,7 @@ struct PipelineController {
         let valid = try body.validated()
         let pipeline = PipelineRecord(
             id: UUID().uuidString.lowercased(), userID: userID, repoURL: repoURL, branch: valid.branch,
-            commitSHA: valid.commit, event: "api", commands: valid.commands, environment: valid.environment,
+            commitSHA: valid.commit, event: valid.event, commands: valid.commands, environment: valid.environment,
             createdAt: Clock.nowMillis()
         )
         do {

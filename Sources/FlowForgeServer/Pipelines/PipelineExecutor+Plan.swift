@@ -13,8 +13,12 @@ extension PipelineExecutor {
     /// The plan to run: the request's `commands` as one step, or the repository's flowforge.yml at the
     /// checked-out commit compiled for this pipeline's event and branch. The request's `env` is laid over
     /// every step's environment. The file is read by `ConfigFileReader`: never through a link, never huge.
-    func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) async -> Swift.Result<PlanOutcome, PlanProblem> {
+    ///
+    /// Every step also gets the standard environment (`standardEnvironment`), over its own.
+    /// The name is the file's `name:` (nil for the `commands` form, and when the file could not be read).
+    func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) async -> Swift.Result<(outcome: PlanOutcome, name: String?), PlanProblem> {
         var outcome: PlanOutcome
+        var name: String?
         if let commands = pipeline.commands {
             outcome = .run(PlanCompiler.commandsPlan(commands: commands, image: defaultImage, environment: [:]))
         } else {
@@ -32,7 +36,10 @@ extension PipelineExecutor {
             }
             do {
                 let config = try PipelineConfigParser.parse(text, fileName: file)
-                outcome = try PlanCompiler.compile(config, context: TriggerContext(event: pipeline.event, branch: pipeline.branch), defaultImage: defaultImage)
+                name = config.name ?? PipelineConfig.defaultName
+                let context = TriggerContext(event: pipeline.event, branch: pipeline.branch, targetBranch: pipeline.targetBranch,
+                    changedFiles: pipeline.changedFiles)
+                outcome = try PlanCompiler.compile(config, context: context, defaultImage: defaultImage)
             } catch {
                 return .failure(PlanProblem(text: error.description))
             }
@@ -45,12 +52,16 @@ extension PipelineExecutor {
                 }
             }
         }
-        if case .run(var plan) = outcome, !pipeline.environment.isEmpty {
+        if case .run(var plan) = outcome {
+            let standard = Self.standardEnvironment(of: pipeline, commit: commit)
             for index in plan.steps.indices {
                 plan.steps[index].environment.merge(pipeline.environment) { _, requested in requested }
+                plan.steps[index].environment.merge(standard) { _, given in given }
+                plan.steps[index].environment["FLOWFORGE_STEP_NAME"] = plan.steps[index].name
+                plan.steps[index].environment["FLOWFORGE_PIPELINE_NAME"] = plan.name
             }
             outcome = .run(plan)
         }
-        return .success(outcome)
+        return .success((outcome, name))
     }
 }

@@ -26,6 +26,8 @@ struct PipelineExecutor: Sendable {
     let logger: Logger
     /// What each step's container may use; per run, so that plans can set them.
     var stepLimits: StepLimits = .default
+    /// Most steps of one pipeline running at once (`FLOWFORGE_MAX_PARALLEL_STEPS`).
+    var maxParallelSteps = RunRequest.defaultMaxParallelSteps
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
     /// Where pipelines from uploaded archives get their source; nil: none are run.
@@ -161,18 +163,18 @@ struct PipelineExecutor: Sendable {
         let plan: Plan
         var secretValues: [String: String] = [:]
         switch await planFor(pipeline, commit: commit, workspace: workspace) {
-        case .success(.run(let compiled)):
+        case .success((.run(let compiled), let name)):
             // Before the "running" status too: a secret that is missing or withheld ends it before any step.
             switch await self.secretValues(for: compiled, of: pipeline) {
             case .success(let values): secretValues = values
             case .failure(let problem):
                 if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
-                return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .error, error: problem.text)
+                return await record(commit, name: name, of: pipeline, job: job, running: false) ?? Result(status: .error, error: problem.text)
             }
-            if let failed = await record(commit, of: pipeline, job: job, running: true) { return failed }
+            if let failed = await record(commit, name: name, of: pipeline, job: job, running: true) { return failed }
             plan = compiled
-        case .success(.skipped(let reason)):
-            return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .skipped, error: reason)
+        case .success((.skipped(let reason), let name)):
+            return await record(commit, name: name, of: pipeline, job: job, running: false) ?? Result(status: .skipped, error: reason)
         case .failure(let message):
             return await record(commit, of: pipeline, job: job, running: false) ?? Result(status: .error, error: message.text)
         }
@@ -188,7 +190,8 @@ struct PipelineExecutor: Sendable {
             job: job, lease: lease, pipelines: pipelines, logs: logs, logger: logger,
             budget: PipelineLogBudget(limit: maxLogBytes))
         var request = RunRequest(
-            pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline))
+            pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline),
+            maxParallelSteps: maxParallelSteps)
         request.secrets = secretValues
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
@@ -197,13 +200,15 @@ struct PipelineExecutor: Sendable {
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same
     /// fenced transaction). Nil when recorded; otherwise the result the run ends with.
-    private func record(_ commit: String, of pipeline: PipelineRecord, job: ClaimedJob, running: Bool) async -> Result? {
+    /// `name`: the file's pipeline name, which the status context carries from here on.
+    private func record(_ commit: String, name: String? = nil, of pipeline: PipelineRecord, job: ClaimedJob, running: Bool) async -> Result? {
         do {
             var started = pipeline
             started.status = .running
             started.commitSHA = commit
+            started.name = name ?? pipeline.name
             let status = running ? await lifecycle.status(for: started, at: .started) : nil
-            try await pipelines.setCommit(job, sha: commit, startedStatus: status)
+            try await pipelines.setCommit(job, sha: commit, name: name, startedStatus: status)
             if status != nil { await lifecycle.statusStored() }
             return nil
         } catch {

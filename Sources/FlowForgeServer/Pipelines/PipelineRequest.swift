@@ -8,12 +8,15 @@ struct PipelineRequest: Decodable {
     /// A list of strings, or one string for one command.
     let commands: CommandList?
     let env: [String: String]?
+    /// `api` (the default) or `manual`: what `when.event` sees, so a file can keep steps for hand-started runs.
+    let event: String?
 
     struct Valid {
         let branch: String
         let commit: String?
         let commands: [String]?
         let environment: [String: String]
+        let event: String
     }
 
     func validated() throws -> Valid {
@@ -42,7 +45,11 @@ struct PipelineRequest: Decodable {
         for name in environment.keys.sorted() where !Self.isValidVariableName(name) {
             throw APIError.validation("env.\(name)", "is not a valid variable name (letters, digits and _, not starting with a digit)")
         }
-        return Valid(branch: branch, commit: commitSHA, commands: commands, environment: environment)
+        let event = self.event ?? "api"
+        guard ["api", "manual"].contains(event) else {
+            throw APIError.validation("event", "must be api or manual, not \"\(event)\"")
+        }
+        return Valid(branch: branch, commit: commitSHA, commands: commands, environment: environment, event: event)
     }
 
     /// A conservative subset of git's ref-name rules: enough to refuse what cannot be a branch.

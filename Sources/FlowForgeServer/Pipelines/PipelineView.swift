@@ -37,6 +37,25 @@ struct PipelineView: ResponseEncodable {
     let error: String?
     /// A pull request from a fork: built with read-only credentials at most.
     let fork: Bool
+    /// flowforge.yml's `name:` (`ci` when it has none, or before it is read).
+    let name: String
+    let commitMessage: String?
+    let commitAuthor: String?
+    /// `{number, target_branch}` for pull request pipelines, else null.
+    let pullRequest: PullRequest?
+
+    struct PullRequest: Encodable {
+        let number: Int?
+        let targetBranch: String?
+
+        enum CodingKeys: String, CodingKey { case number, targetBranch }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(number, forKey: .number)
+            try container.encode(targetBranch, forKey: .targetBranch)
+        }
+    }
 
     init(_ pipeline: PipelineRecord, steps: [StepRecord]?) {
         id = pipeline.id
@@ -54,10 +73,16 @@ struct PipelineView: ResponseEncodable {
         completedAt = pipeline.completedAt.map(Clock.date(millis:))
         error = pipeline.error
         fork = pipeline.fork
+        name = pipeline.name ?? StatusContent.pipelineName
+        commitMessage = pipeline.commitMessage
+        commitAuthor = pipeline.commitAuthor
+        pullRequest = pipeline.event == "pull_request"
+            ? PullRequest(number: pipeline.pullRequestNumber, targetBranch: pipeline.targetBranch) : nil
     }
 
     enum CodingKeys: String, CodingKey {
         case id, status, repoURL = "repoUrl", branch, commitSHA = "commitSha", event, steps, createdAt, startedAt, completedAt, error, fork
+        case name, commitMessage, commitAuthor, pullRequest
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -74,6 +99,10 @@ struct PipelineView: ResponseEncodable {
         try container.encode(completedAt, forKey: .completedAt)
         try container.encode(error, forKey: .error)
         try container.encode(fork, forKey: .fork)
+        try container.encode(name, forKey: .name)
+        try container.encode(commitMessage, forKey: .commitMessage)
+        try container.encode(commitAuthor, forKey: .commitAuthor)
+        try container.encode(pullRequest, forKey: .pullRequest)
     }
 }
 

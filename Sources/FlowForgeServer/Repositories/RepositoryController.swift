@@ -29,6 +29,7 @@ struct RepositoryController {
             .get(use: list)
             .get(":id", use: show)
             .delete(":id", use: delete)
+            .patch(":id", use: update)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<RepositoryView> {

@@ -15,6 +15,8 @@ struct RepositoryView: ResponseEncodable {
     /// When the forge confirmed this account may read the repository; absent for generic git servers.
     let accessVerifiedAt: Date?
     let webhookSecret: String?
+    /// A new push to a branch cancels its older unfinished pipelines (never on the default branch).
+    let autoCancel: Bool
 
     /// `cloneURL` is what pipelines really clone (`ForgeHosts`): for forge repositories the forge's own host,
     /// even when an older row stored another URL.
@@ -28,6 +30,7 @@ struct RepositoryView: ResponseEncodable {
         createdAt = Clock.date(millis: record.createdAt)
         accessVerifiedAt = record.accessVerifiedAt.map(Clock.date(millis:))
         self.webhookSecret = webhookSecret
+        autoCancel = record.autoCancel
     }
 
     /// Where the forge must send this provider's webhooks.

@@ -1,3 +1,4 @@
+import FlowForgeCore
 import FlowForgeForges
 import FlowForgeStore
 
@@ -23,13 +24,14 @@ struct StatusContent: Sendable, Equatable {
     var state: CommitStatusState
     var description: String
 
-    /// The name of every pipeline today: a repository has one `flowforge.yml`, and so one pipeline.
-    static let pipelineName = "ci"
+    /// The name of a pipeline whose flowforge.yml has no `name:` (or that was not read yet).
+    static let pipelineName = PipelineConfig.defaultName
 
     /// `flowforge/<pipeline name>/<event kind>`: each kind of event has its own status, so a pull request
-    /// pipeline (possibly skipped by `when`) never replaces the verdict of the push of the same commit.
+    /// pipeline (possibly skipped by `when`) never replaces the verdict of the push of the same commit. One
+    /// status per pipeline, whatever its matrix: the combinations are steps of it, not pipelines.
     static func context(for pipeline: PipelineRecord) -> String {
-        "flowforge/\(pipelineName)/\(eventKind(pipeline.event))"
+        "flowforge/\(pipeline.name ?? pipelineName)/\(eventKind(pipeline.event))"
     }
 
     /// `push`, `pr` or `tag`; any other event keeps its own name.

@@ -49,11 +49,13 @@ struct StatusPublisher: PipelineLifecycleObserver {
         }
         do {
             guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return nil }
-            // GitHub's statuses have no neutral state, and a queued pipeline may still be skipped by `when`:
-            // a "pending" posted now could never be cleared without claiming a result. GitHub hears first
-            // from the "running" status, which the executor asks for only once the plan is known to run.
-            if milestone == .queued && target.provider == "github" {
-                logger.debug("no queued status on github; the running status comes once the plan runs")
+            // No forge hears of a queued pipeline: the status context carries the pipeline's `name:`, which is
+            // known only once the worker has read flowforge.yml, so a "pending" posted now under the default
+            // name would stay pending forever beside the named one. (On GitHub, whose statuses have no neutral
+            // state, it could also never be cleared if `when` skips the pipeline.) Every forge hears first
+            // from the "running" status, which the executor asks for once the plan is known to run.
+            if milestone == .queued {
+                logger.debug("no queued status; the running status comes once the plan runs and its name is known")
                 return nil
             }
             let status = StatusContent(pipeline: pipeline, milestone: milestone)

@@ -49,6 +49,7 @@ extension WebhookController {
                 }
                 return refused.response()
             }
+            await autoCancelOlder(than: pipeline, trigger: trigger, repository: repository, logger: logger)
             return reply.response()
         }
     }
@@ -71,12 +72,19 @@ extension WebhookController {
     /// The pipeline a trigger asks for, owned by the repository's account. flowforge.yml is read at the
     /// commit by the worker, and its `when` filters see `event` and `branch`.
     static func pipeline(for trigger: Trigger, repository: ConnectedRepository, hosts: ForgeHosts) -> PipelineRecord {
-        PipelineRecord(
+        var pipeline = PipelineRecord(
             id: UUID().uuidString.lowercased(), userID: repository.userID, repositoryID: repository.id,
             repoURL: cloneURL(for: trigger, repository: repository, hosts: hosts), branch: trigger.branch,
             commitSHA: trigger.commitSHA, event: trigger.event, commands: nil, environment: [:],
             createdAt: Clock.nowMillis(), fork: trigger.fork, fetchRef: trigger.fork ? trigger.headRef : nil
         )
+        pipeline.commitMessage = trigger.commitMessage
+        pipeline.commitAuthor = trigger.author
+        pipeline.pullRequestNumber = trigger.pullRequestNumber
+        pipeline.targetBranch = trigger.targetBranch
+        pipeline.repositoryName = repository.fullName
+        pipeline.changedFiles = trigger.changedFiles
+        return pipeline
     }
 
     /// Where the pipeline clones from. A forge repository: its forge's own host, built from its name, never

@@ -17,6 +17,9 @@ public struct ConnectedRepository: Sendable, Equatable {
     /// When the forge confirmed that this account may read the repository (its access token, or its linked
     /// GitHub App installation); nil for generic git servers and for rows connected before the check existed.
     public var accessVerifiedAt: Int64?
+    /// A new push to a branch cancels that branch's older unfinished push pipelines (not on the default
+    /// branch). On unless the owner turns it off.
+    public var autoCancel: Bool = true
 
     public init(
         id: String, userID: String, provider: String, fullName: String, cloneURL: String,

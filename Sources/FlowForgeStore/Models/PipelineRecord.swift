@@ -36,6 +36,19 @@ public struct PipelineRecord: Sendable, Equatable {
     public var fetchRef: String?
     /// When the retention sweep deleted the pipeline's logs (`FLOWFORGE_LOG_RETENTION_DAYS`); nil while kept.
     public var logsExpiredAt: Int64? = nil
+    /// The pipeline's `name:` from flowforge.yml, recorded once the file is read; nil before (the API and the
+    /// status context then say `ci`).
+    public var name: String? = nil
+    /// The head commit's message and author as the forge sent them (nil for v1 API pipelines).
+    public var commitMessage: String? = nil
+    public var commitAuthor: String? = nil
+    /// A pull request pipeline's number and the branch it targets.
+    public var pullRequestNumber: Int? = nil
+    public var targetBranch: String? = nil
+    /// The forge repository's `owner/name` (nil for v1 API pipelines).
+    public var repositoryName: String? = nil
+    /// The files the push changed, as its webhook listed them; nil when not known (`when.path` then matches).
+    public var changedFiles: [String]? = nil
 
     public init(
         id: String, userID: String, repositoryID: String? = nil, repoURL: String, branch: String, commitSHA: String?,

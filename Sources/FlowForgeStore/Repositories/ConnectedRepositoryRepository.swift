@@ -19,6 +19,9 @@ public protocol ConnectedRepositoryRepository: Sendable {
     /// Removes the account's repository; false when it does not exist or belongs to someone else.
     /// Its pipelines stay (their `repository_id` becomes null). Safe to call twice.
     func delete(id: String, userID: String) async throws -> Bool
+    /// Turns auto-cancel on or off for the account's repository; returns it as it is now, or nil when it
+    /// does not exist or belongs to someone else. Safe to call twice.
+    func setAutoCancel(id: String, userID: String, enabled: Bool) async throws -> ConnectedRepository?
 }
 
 public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
@@ -82,13 +85,25 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
         }
     }
 
+    public func setAutoCancel(id: String, userID: String, enabled: Bool) async throws -> ConnectedRepository? {
+        try await database.withConnection { db in
+            try await db.raw("""
+                UPDATE repositories SET auto_cancel = \(bind: enabled ? 1 : 0) WHERE id = \(bind: id) AND user_id = \(bind: userID)
+                """).run()
+            return try await db.raw("SELECT * FROM repositories WHERE id = \(bind: id) AND user_id = \(bind: userID)")
+                .first().map(Self.record)
+        }
+    }
+
     static func record(_ row: any SQLRow) throws -> ConnectedRepository {
-        ConnectedRepository(
+        var record = ConnectedRepository(
             id: try row.string("id"), userID: try row.string("user_id"), provider: try row.string("provider"),
             fullName: try row.string("full_name"), cloneURL: try row.string("clone_url"),
             webhookSecretSealed: try row.string("webhook_secret_encrypted"),
             accessTokenSealed: try row.optionalString("access_token_encrypted"), createdAt: try row.int64("created_at"),
             accessVerifiedAt: try row.optionalInt64("access_verified_at")
         )
+        record.autoCancel = try row.optionalInt64("auto_cancel").map { $0 != 0 } ?? true
+        return record
     }
 }

@@ -42,6 +42,20 @@ extension SQLPipelineRepository {
         }
     }
 
+    public func olderUnfinished(
+        userID: String, repositoryID: String, branch: String, event: String, createdAt: Int64, excluding: String
+    ) async throws -> [String] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT id FROM pipelines
+                WHERE user_id = \(bind: userID) AND repository_id = \(bind: repositoryID) AND branch = \(bind: branch)
+                  AND event = \(bind: event) AND status IN ('pending', 'running') AND id <> \(bind: excluding)
+                  AND (created_at < \(bind: createdAt) OR (created_at = \(bind: createdAt) AND id < \(bind: excluding)))
+                ORDER BY created_at, id
+                """).all().map { try $0.string("id") }
+        }
+    }
+
     public func isCancelRequested(id: String) async throws -> Bool {
         try await database.withConnection { db in
             try await db.raw("SELECT cancel_requested_at FROM pipelines WHERE id = \(bind: id)").first()?

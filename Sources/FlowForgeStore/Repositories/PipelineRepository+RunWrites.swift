@@ -24,8 +24,14 @@ extension SQLPipelineRepository {
     }
 
     public func setCommit(_ job: ClaimedJob, sha: String, startedStatus: NewOutboxStatus?) async throws {
+        try await setCommit(job, sha: sha, name: nil, startedStatus: startedStatus)
+    }
+
+    public func setCommit(_ job: ClaimedJob, sha: String, name: String?, startedStatus: NewOutboxStatus?) async throws {
         try await fenced(job) { db in
-            try await db.raw("UPDATE pipelines SET commit_sha = \(bind: sha) WHERE id = \(bind: job.pipelineID)").run()
+            try await db.raw("""
+                UPDATE pipelines SET commit_sha = \(bind: sha), name = COALESCE(\(bind: name), name) WHERE id = \(bind: job.pipelineID)
+                """).run()
             if let startedStatus {
                 try await SQLStatusOutboxRepository.insert(startedStatus, id: UUID().uuidString.lowercased(), now: Clock.nowMillis(), on: db)
             }

@@ -37,6 +37,8 @@ public protocol PipelineRepository: Sendable {
     /// Records the commit the run checked out, with `startedStatus` (the "running" commit status) queued in
     /// the same transaction.
     func setCommit(_ job: ClaimedJob, sha: String, startedStatus: NewOutboxStatus?) async throws
+    /// Like `setCommit`, also recording the pipeline's name from its file (nil leaves it as it is).
+    func setCommit(_ job: ClaimedJob, sha: String, name: String?, startedStatus: NewOutboxStatus?) async throws
     /// Replaces the step list with `names`, all pending, in run order.
     func setSteps(_ job: ClaimedJob, names: [String]) async throws
     func updateStep(_ job: ClaimedJob, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws
@@ -53,6 +55,11 @@ public protocol PipelineRepository: Sendable {
     /// yet ends `canceled` right away (its job is withdrawn); a running one is left for its worker, which
     /// polls `isCancelRequested`. Nil when the account has no such pipeline.
     func requestCancel(id: String, userID: String, at: Int64) async throws -> CancelRequestOutcome?
+    /// Ids of the account's unfinished pipelines of `repositoryID` for `event` on `branch` created before
+    /// `createdAt` (ties broken by id, so of two equal times the later id is the newer), `excluding` one id.
+    func olderUnfinished(
+        userID: String, repositoryID: String, branch: String, event: String, createdAt: Int64, excluding: String
+    ) async throws -> [String]
     func isCancelRequested(id: String) async throws -> Bool
 }
 
@@ -111,13 +118,17 @@ public struct SQLPipelineRepository: PipelineRepository {
     private static func insert(_ pipeline: PipelineRecord, on db: any SQLDatabase) async throws {
         let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
+        let changedFiles = try pipeline.changedFiles.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await db.raw("""
             INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
-                                   completed_at, fork, fetch_ref)
+                                   completed_at, fork, fetch_ref, commit_message, commit_author, pr_number, target_branch,
+                                   repository_name, changed_files)
             VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
                     \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
                     \(bind: pipeline.error), \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
-                    \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef))
+                    \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef),
+                    \(bind: pipeline.commitMessage), \(bind: pipeline.commitAuthor), \(bind: pipeline.pullRequestNumber.map(Int64.init)),
+                    \(bind: pipeline.targetBranch), \(bind: pipeline.repositoryName), \(bind: changedFiles))
             """).run()
     }
 
@@ -195,6 +206,13 @@ public struct SQLPipelineRepository: PipelineRepository {
             fork: try row.optionalInt64("fork").map { $0 != 0 } ?? false, fetchRef: try row.optionalString("fetch_ref")
         )
         record.logsExpiredAt = try row.optionalInt64("logs_expired_at")
+        record.name = try row.optionalString("name")
+        record.commitMessage = try row.optionalString("commit_message")
+        record.commitAuthor = try row.optionalString("commit_author")
+        record.pullRequestNumber = try row.optionalInt64("pr_number").map(Int.init)
+        record.targetBranch = try row.optionalString("target_branch")
+        record.repositoryName = try row.optionalString("repository_name")
+        record.changedFiles = try row.optionalString("changed_files").map { try decoder.decode([String].self, from: Data($0.utf8)) }
         return record
     }
 }
