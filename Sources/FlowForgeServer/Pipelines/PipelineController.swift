@@ -88,7 +88,6 @@ struct PipelineController {
         if Self.wantsEvents(request) { return try await events(request, context: context) }
         let pipeline = try await find(context)
         let options = try LogTextOptions(request)
-        if options.isSet { return try await textLog(of: pipeline, options) }
         if let follow = request.uri.queryParameters["follow"].map(String.init), ["true", "1"].contains(follow) {
             let follower = PipelineLogFollower(pipelineID: pipeline.id, pipelines: pipelines, logs: logs)
             return Response(
@@ -99,24 +98,7 @@ struct PipelineController {
         }
         // The steps' bytes as they were written, like the followed log: a build may print anything. Streamed
         // from the log store in bounded chunks, so a huge log never sits in memory whole.
-        let steps = try await pipelines.steps(pipelineID: pipeline.id)
-        let logs = self.logs
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-            body: ResponseBody { writer in
-                for step in steps {
-                    try await writer.write(ByteBuffer(string: PipelineLogText.stepLine(step)))
-                    var last: UInt8?
-                    try await logs.forEachChunk(pipelineID: pipeline.id, step: step.name) { chunk in
-                        last = chunk.last
-                        try await writer.write(ByteBuffer(bytes: chunk))
-                    }
-                    if let last, last != UInt8(ascii: "\n") { try await writer.write(ByteBuffer(string: "\n")) }
-                }
-                if let line = PipelineLogText.expiredLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
-                if let line = PipelineLogText.endLine(pipeline) { try await writer.write(ByteBuffer(string: line)) }
-                try await writer.finish(nil)
-            })
+        return try await textLog(of: pipeline, options)
     }
 
     func find(_ context: AppRequestContext) async throws -> PipelineRecord {
