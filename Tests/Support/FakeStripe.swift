@@ -53,6 +53,11 @@ public final class FakeStripe: Sendable {
         await state.completeCheckout(sessionIndex, status: status)
     }
 
+    /// A subscription made in Stripe without FlowForge (another customer, any metadata); returns its id.
+    public func addSubscription(customer: String, price: String, status: String = "active", metadata: [String: String] = [:]) async -> String {
+        await state.addSubscription(customer: customer, price: price, status: status, metadata: metadata)
+    }
+
     /// Changes a subscription as Stripe would (a payment failing, a cancellation, a plan change).
     public func update(subscription id: String, status: String? = nil, price: String? = nil, cancelAtPeriodEnd: Bool? = nil) async {
         await state.update(id, status: status, price: price, cancelAtPeriodEnd: cancelAtPeriodEnd)
@@ -168,6 +173,16 @@ actor FakeStripeState {
             "cancel_at_period_end": false, "current_period_end": end,
             "metadata": ["account_id": session["subscription_data[metadata][account_id]"] ?? ""],
             "items": ["object": "list", "data": [["id": nextID("si"), "price": ["id": session["line_items[0][price]"] ?? ""], "quantity": 1]]],
+        ])
+        return id
+    }
+
+    func addSubscription(customer: String, price: String, status: String, metadata: [String: String]) -> String {
+        let id = nextID("sub")
+        subscriptions[id] = Box(value: [
+            "id": id, "object": "subscription", "customer": customer, "status": status, "cancel_at_period_end": false,
+            "current_period_end": Int(Date().timeIntervalSince1970) + 30 * 86_400, "metadata": metadata,
+            "items": ["object": "list", "data": [["id": nextID("si"), "price": ["id": price], "quantity": 1]]],
         ])
         return id
     }

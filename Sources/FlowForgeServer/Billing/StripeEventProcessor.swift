@@ -70,8 +70,10 @@ struct StripeEventProcessor: Sendable {
             logger.notice("Stripe has no such subscription; event ignored", metadata: ["stripe_subscription": "\(subscriptionID)"])
             return try await ignore(event)
         }
-        guard let userID = try await account(of: subscription, hint: event.accountHint) else {
-            logger.warning("Stripe event about a customer of no account; ignored", metadata: ["stripe_customer": "\(subscription.customer)"])
+        guard let userID = try await account(of: subscription) else {
+            logger.warning("Stripe event about a customer of no account; ignored", metadata: [
+                "stripe_customer": "\(subscription.customer)", "claimed_account": "\(event.accountHint ?? subscription.metadata?["account_id"] ?? "")",
+            ])
             return try await ignore(event)
         }
         logger[metadataKey: "user_id"] = "\(userID)"
@@ -121,16 +123,12 @@ struct StripeEventProcessor: Sendable {
             cancelAtPeriodEnd: subscription.cancelAtPeriodEnd ?? false, pastDueSince: pastDueSince, syncedAt: now)
     }
 
-    /// The account by its Stripe customer; else the account Checkout or the subscription's metadata names,
-    /// if that account has no other customer (its customer is then recorded).
-    func account(of subscription: StripeSubscription, hint: String?) async throws -> String? {
-        if let userID = try await billing.store.userID(stripeCustomerID: subscription.customer) { return userID }
-        for candidate in [hint, subscription.metadata?["account_id"]].compactMap({ $0 }) {
-            if try await billing.store.claimCustomerID(userID: candidate, customerID: subscription.customer) == subscription.customer {
-                return candidate
-            }
-        }
-        return nil
+    /// The account by its Stripe customer, and only by it. FlowForge creates the customer (and records it on
+    /// the account) before it opens any Checkout, so a customer it does not know was made by someone else: the
+    /// ids an event or a subscription's metadata carry are the sender's to choose and must never bind a
+    /// customer to an account.
+    func account(of subscription: StripeSubscription) async throws -> String? {
+        try await billing.store.userID(stripeCustomerID: subscription.customer)
     }
 
     private func ignore(_ event: Event) async throws -> Outcome {

@@ -41,7 +41,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         var context = context
         let wait: Int64?
         let setting: String
-        if path.hasPrefix("/api/webhooks/") {
+        // Stripe's events come from Stripe's few addresses like a forge's, so they share the webhook limiter.
+        if path.hasPrefix("/api/webhooks/") || path == "/api/billing/webhooks" {
             wait = webhookLimiter.admit("address:" + RateLimitIdentities.addressKey(context.remoteAddress), now: Clock.nowMillis())
             setting = "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS"
         } else if let lookupWait = Self.admitKeyLookup(request, context: context, limiter: limiter) {
