@@ -65,7 +65,29 @@ struct StripeEventProcessor: Sendable {
         guard Self.handledTypes.contains(event.type), let subscriptionID = event.subscriptionID else {
             return try await ignore(event)
         }
-        let readAt = Clock.nowMillis()
+        // A stale outcome means another delivery stored a state read after this one; read Stripe once more
+        // (that read starts after the other one was stored) rather than record the event with nothing applied.
+        for attempt in 1...2 {
+            switch try await sync(event, subscriptionID: subscriptionID, logger: &logger) {
+            case .stale where attempt == 1:
+                logger.info("a later read of the subscription is stored; reading Stripe again")
+                continue
+            case .stale:
+                // Two later reads in a row: deliveries keep racing, and the newest of them is stored.
+                _ = try await store.recordEvent(id: event.id, type: event.type, at: try await store.now())
+                return .stale
+            case let outcome:
+                return outcome
+            }
+        }
+        return .stale
+    }
+
+    /// Reads the subscription from Stripe and stores it for its account (one attempt).
+    private func sync(_ event: Event, subscriptionID: String, logger: inout Logger) async throws -> Outcome {
+        let store = billing.store
+        // The database's clock, not this host's: replicas whose clocks disagree still order their reads.
+        let readAt = try await store.now()
         guard let subscription = try await billing.stripe.subscription(id: subscriptionID) else {
             logger.notice("Stripe has no such subscription; event ignored", metadata: ["stripe_subscription": "\(subscriptionID)"])
             return try await ignore(event)
@@ -85,7 +107,7 @@ struct StripeEventProcessor: Sendable {
             return try await ignore(event)
         }
         let state = self.state(of: subscription, userID: userID, stored: stored, now: readAt, logger: logger)
-        let outcome = try await store.apply(eventID: event.id, type: event.type, state: state, at: Clock.nowMillis())
+        let outcome = try await store.apply(eventID: event.id, type: event.type, state: state, at: try await store.now())
         switch outcome {
         case .applied:
             logger.info("subscription synced from Stripe", metadata: ["plan": "\(state.plan)", "status": "\(state.status)"])
@@ -132,6 +154,6 @@ struct StripeEventProcessor: Sendable {
     }
 
     private func ignore(_ event: Event) async throws -> Outcome {
-        try await billing.store.recordEvent(id: event.id, type: event.type, at: Clock.nowMillis()) ? .ignored : .duplicate
+        try await billing.store.recordEvent(id: event.id, type: event.type, at: try await billing.store.now()) ? .ignored : .duplicate
     }
 }
