@@ -106,6 +106,17 @@ struct StripeEventProcessor: Sendable {
             logger.info("event about an ended earlier subscription; the current one is kept", metadata: ["stripe_subscription": "\(subscription.id)"])
             return try await ignore(event)
         }
+        if let stored, let current = stored.stripeSubscriptionID, current != subscription.id,
+           Self.liveStatuses.contains(stored.status), stored.plan != PlanCatalog.freePlanID,
+           Self.liveStatuses.contains(subscription.status) {
+            // Two Checkouts opened before either was paid can leave an account with two live subscriptions.
+            // The first one paid stays in force; the second must not flip the plan (and is for support to refund
+            // or cancel in the Stripe Dashboard: FlowForge never cancels a subscription itself).
+            logger.error("a second live subscription for an account that has one; the plan follows the first, cancel the extra one in Stripe", metadata: [
+                "stripe_subscription": "\(subscription.id)", "kept_subscription": "\(current)", "stripe_customer": "\(subscription.customer)",
+            ])
+            return try await ignore(event)
+        }
         let state = self.state(of: subscription, userID: userID, stored: stored, now: readAt, logger: logger)
         let outcome = try await store.apply(eventID: event.id, type: event.type, state: state, at: try await store.now())
         switch outcome {

@@ -176,6 +176,32 @@ struct StripeWebhookTests {
         }
     }
 
+    /// Two Checkouts opened before either was paid: the first subscription paid sets the plan, the second
+    /// one's events do not flip it.
+    @Test func aSecondLiveSubscriptionDoesNotFlipThePlan() async throws {
+        try await withFakeStripeApp { client, fake, _ in
+            let account = try await client.register()
+            for plan in ["pro", "enterprise"] {
+                let response = try await client.send(.post, "/api/billing/subscribe", token: account.access, json: ["plan": plan])
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+            }
+            let first = await fake.completeCheckout(0)
+            let second = await fake.completeCheckout(1)
+            try await client.deliverStripe(try Self.checkoutCompleted("evt_s1", subscription: first, userID: account.userID))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "pro")
+            let extra = try await client.deliverStripe(try Self.checkoutCompleted("evt_s2", subscription: second, userID: account.userID))
+            #expect(try json(extra)["outcome"] as? String == "ignored")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_s3", "customer.subscription.updated", subscription: second, status: "active"))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "pro")
+            // The first one ending leaves the account free; the extra one is then the account's to keep or cancel.
+            await fake.update(subscription: first, status: "canceled")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_s4", "customer.subscription.deleted", subscription: first, status: "canceled"))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "free")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_s5", "customer.subscription.updated", subscription: second, status: "active"))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "enterprise")
+        }
+    }
+
     @Test func anOutOfOrderEventNeverUndoesANewerOne() async throws {
         try await withFakeStripeApp { client, fake, _ in
             let (access, userID, subscription) = try await Self.subscribed(client, fake)
