@@ -53,6 +53,14 @@ public final class FakeStripe: Sendable {
         await state.completeCheckout(sessionIndex, status: status)
     }
 
+    /// The next POST to `path` is done but answered 500 with an error text FlowForge must not pass on.
+    public func loseNextAnswer(path: String) async { await state.loseNextAnswer(path: path) }
+
+    /// A subscription made in Stripe without FlowForge (another customer, any metadata); returns its id.
+    public func addSubscription(customer: String, price: String, status: String = "active", metadata: [String: String] = [:]) async -> String {
+        await state.addSubscription(customer: customer, price: price, status: status, metadata: metadata)
+    }
+
     /// Changes a subscription as Stripe would (a payment failing, a cancellation, a plan change).
     public func update(subscription id: String, status: String? = nil, price: String? = nil, cancelAtPeriodEnd: Bool? = nil) async {
         await state.update(id, status: status, price: price, cancelAtPeriodEnd: cancelAtPeriodEnd)
@@ -86,8 +94,10 @@ actor FakeStripeState {
     private(set) var sessions: [[String: String]] = []
     private(set) var subscriptions: [String: Box] = [:]
     private var invoices: [Box] = []
-    /// Idempotency key → the answer given the first time.
-    private var answered: [String: (Int, String)] = [:]
+    /// Idempotency key → the parameters and the answer of its first use.
+    private var answered: [String: (form: [String: String], answer: (Int, String))] = [:]
+    /// Paths whose next POST is carried out but answered 500, as when the answer is lost on the way back.
+    private var losing: Set<String> = []
     private var counter = 0
 
     init(secretKey: String, prices: Set<String>) {
@@ -117,10 +127,17 @@ actor FakeStripeState {
         } else if headers["authorization"] != "Bearer \(secretKey)" {
             answer = (401, Self.error("invalid_request_error", "Invalid API Key provided"))
         } else if method == "POST", let key = headers["idempotency-key"], let first = answered[key] {
-            answer = first
+            // Stripe answers a reused key with the first answer, or refuses it when the parameters differ.
+            answer = first.form == form ? first.answer : (400, Self.error(
+                "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with."))
         } else {
             answer = handle(method: method, path: path, form: form, query: query)
-            if method == "POST", let key = headers["idempotency-key"] { answered[key] = answer }
+            if method == "POST", let key = headers["idempotency-key"] { answered[key] = (form, answer) }
+        }
+        if method == "POST", losing.remove(path) != nil {
+            requests.append(record)
+            return Response(status: .internalServerError, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(
+                string: Self.error("api_error", "fake-stripe internal detail req_secret_42"))))
         }
         requests.append(record)
         var fields = HTTPFields()
@@ -168,6 +185,18 @@ actor FakeStripeState {
             "cancel_at_period_end": false, "current_period_end": end,
             "metadata": ["account_id": session["subscription_data[metadata][account_id]"] ?? ""],
             "items": ["object": "list", "data": [["id": nextID("si"), "price": ["id": session["line_items[0][price]"] ?? ""], "quantity": 1]]],
+        ])
+        return id
+    }
+
+    func loseNextAnswer(path: String) { losing.insert(path) }
+
+    func addSubscription(customer: String, price: String, status: String, metadata: [String: String]) -> String {
+        let id = nextID("sub")
+        subscriptions[id] = Box(value: [
+            "id": id, "object": "subscription", "customer": customer, "status": status, "cancel_at_period_end": false,
+            "current_period_end": Int(Date().timeIntervalSince1970) + 30 * 86_400, "metadata": metadata,
+            "items": ["object": "list", "data": [["id": nextID("si"), "price": ["id": price], "quantity": 1]]],
         ])
         return id
     }

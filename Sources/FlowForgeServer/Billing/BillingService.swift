@@ -1,5 +1,6 @@
 import FlowForgeCore
 import FlowForgeStore
+import Crypto
 import Foundation
 import Logging
 
@@ -15,11 +16,13 @@ struct BillingService: Sendable {
     /// Invoices listed by `GET /api/billing/invoices`.
     static let invoiceLimit = 24
 
-    /// The account's Stripe customer, created on first use. The idempotency key is the account's, so two
-    /// subscribes racing get one customer from Stripe, and the conditional store keeps whichever came first.
+    /// The account's Stripe customer, created on first use. The idempotency key is the account's and its
+    /// parameters', so two subscribes racing get one customer from Stripe (the conditional store keeps whichever
+    /// came first), while a retry after an email change sends a new key: Stripe refuses a key reused with other
+    /// parameters for 24 hours.
     func customer(for user: UserRecord) async throws -> String {
         if let existing = try await store.customerID(userID: user.id) { return existing }
-        let created = try await stripe.createCustomer(email: user.email, accountID: user.id, idempotencyKey: "flowforge-customer-\(user.id)")
+        let created = try await stripe.createCustomer(email: user.email, accountID: user.id, idempotencyKey: Self.customerIdempotencyKey(user))
         guard let kept = try await store.claimCustomerID(userID: user.id, customerID: created.id) else { throw APIError.unauthorized }
         if kept != created.id {
             logger.warning("a second Stripe customer was created for an account; the first is kept", metadata: [
@@ -57,7 +60,7 @@ struct BillingService: Sendable {
             logger.info("checkout session created", metadata: ["user_id": "\(user.id)", "plan": "\(plan.id)", "stripe_session": "\(session.id)"])
             return session.url
         } catch let error as StripeError {
-            throw APIError(stripe: error)
+            throw failure(error, userID: user.id, call: "checkout")
         }
     }
 
@@ -69,7 +72,7 @@ struct BillingService: Sendable {
                 customer: customer, returnURL: settings.portalReturnURL, idempotencyKey: UUID().uuidString.lowercased()
             ).url
         } catch let error as StripeError {
-            throw APIError(stripe: error)
+            throw failure(error, userID: user.id, call: "portal")
         }
     }
 
@@ -79,12 +82,25 @@ struct BillingService: Sendable {
         do {
             return try await stripe.invoices(customer: customer, limit: Self.invoiceLimit)
         } catch let error as StripeError {
-            throw APIError(stripe: error)
+            throw failure(error, userID: userID, call: "invoices")
         }
     }
 }
 
 extension BillingService {
+    /// `flowforge-customer-<account>-<hash of the parameters sent>`.
+    static func customerIdempotencyKey(_ user: UserRecord) -> String {
+        let digest = SHA256.hash(data: Array("\(user.id)\u{0}\(user.email)".utf8))
+        return "flowforge-customer-\(user.id)-" + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stripe's own words (which may name its request ids, parameters or internals) go to the log with the
+    /// account; the client gets a fixed sentence.
+    func failure(_ error: StripeError, userID: String, call: String) -> APIError {
+        logger.error("Stripe call failed", metadata: ["user_id": "\(userID)", "stripe_call": "\(call)", "stripe_error": "\(error)"])
+        return APIError(stripe: error)
+    }
+
     static func make(configuration: AppConfiguration, database: Database, logger: Logger) -> BillingService? {
         guard let settings = configuration.stripe else { return nil }
         return BillingService(
@@ -105,8 +121,8 @@ extension APIError {
         switch error {
         case .refused(let status, _, _, _) where status == 401 || status == 403:
             self.init(.badGateway, code: "stripe_error", message: "Stripe did not accept this server's STRIPE_SECRET_KEY; the operator must check it. Nothing was charged.")
-        case .refused(_, _, _, let message):
-            self.init(.badGateway, code: "stripe_error", message: "Stripe refused the request: \(message). Nothing was charged; try again, or contact support if it persists.")
+        case .refused:
+            self.init(.badGateway, code: "stripe_error", message: "Stripe refused the request; nothing was charged. Try again, or contact support if it persists.")
         case .unreachable:
             self.init(.serviceUnavailable, code: "stripe_unavailable", message: "Stripe could not be reached; nothing was charged. Try again in a minute.")
         case .unreadable:

@@ -65,13 +65,37 @@ struct StripeEventProcessor: Sendable {
         guard Self.handledTypes.contains(event.type), let subscriptionID = event.subscriptionID else {
             return try await ignore(event)
         }
-        let readAt = Clock.nowMillis()
+        // A stale outcome means another delivery stored a state read after this one; read Stripe once more
+        // (that read starts after the other one was stored) rather than record the event with nothing applied.
+        for attempt in 1...2 {
+            switch try await sync(event, subscriptionID: subscriptionID, logger: &logger) {
+            case .stale where attempt == 1:
+                logger.info("a later read of the subscription is stored; reading Stripe again")
+                continue
+            case .stale:
+                // Two later reads in a row: deliveries keep racing, and the newest of them is stored.
+                _ = try await store.recordEvent(id: event.id, type: event.type, at: try await store.now())
+                return .stale
+            case let outcome:
+                return outcome
+            }
+        }
+        return .stale
+    }
+
+    /// Reads the subscription from Stripe and stores it for its account (one attempt).
+    private func sync(_ event: Event, subscriptionID: String, logger: inout Logger) async throws -> Outcome {
+        let store = billing.store
+        // The database's clock, not this host's: replicas whose clocks disagree still order their reads.
+        let readAt = try await store.now()
         guard let subscription = try await billing.stripe.subscription(id: subscriptionID) else {
             logger.notice("Stripe has no such subscription; event ignored", metadata: ["stripe_subscription": "\(subscriptionID)"])
             return try await ignore(event)
         }
-        guard let userID = try await account(of: subscription, hint: event.accountHint) else {
-            logger.warning("Stripe event about a customer of no account; ignored", metadata: ["stripe_customer": "\(subscription.customer)"])
+        guard let userID = try await account(of: subscription) else {
+            logger.warning("Stripe event about a customer of no account; ignored", metadata: [
+                "stripe_customer": "\(subscription.customer)", "claimed_account": "\(event.accountHint ?? subscription.metadata?["account_id"] ?? "")",
+            ])
             return try await ignore(event)
         }
         logger[metadataKey: "user_id"] = "\(userID)"
@@ -82,8 +106,19 @@ struct StripeEventProcessor: Sendable {
             logger.info("event about an ended earlier subscription; the current one is kept", metadata: ["stripe_subscription": "\(subscription.id)"])
             return try await ignore(event)
         }
+        if let stored, let current = stored.stripeSubscriptionID, current != subscription.id,
+           Self.liveStatuses.contains(stored.status), stored.plan != PlanCatalog.freePlanID,
+           Self.liveStatuses.contains(subscription.status) {
+            // Two Checkouts opened before either was paid can leave an account with two live subscriptions.
+            // The first one paid stays in force; the second must not flip the plan (and is for support to refund
+            // or cancel in the Stripe Dashboard: FlowForge never cancels a subscription itself).
+            logger.error("a second live subscription for an account that has one; the plan follows the first, cancel the extra one in Stripe", metadata: [
+                "stripe_subscription": "\(subscription.id)", "kept_subscription": "\(current)", "stripe_customer": "\(subscription.customer)",
+            ])
+            return try await ignore(event)
+        }
         let state = self.state(of: subscription, userID: userID, stored: stored, now: readAt, logger: logger)
-        let outcome = try await store.apply(eventID: event.id, type: event.type, state: state, at: Clock.nowMillis())
+        let outcome = try await store.apply(eventID: event.id, type: event.type, state: state, at: try await store.now())
         switch outcome {
         case .applied:
             logger.info("subscription synced from Stripe", metadata: ["plan": "\(state.plan)", "status": "\(state.status)"])
@@ -121,19 +156,15 @@ struct StripeEventProcessor: Sendable {
             cancelAtPeriodEnd: subscription.cancelAtPeriodEnd ?? false, pastDueSince: pastDueSince, syncedAt: now)
     }
 
-    /// The account by its Stripe customer; else the account Checkout or the subscription's metadata names,
-    /// if that account has no other customer (its customer is then recorded).
-    func account(of subscription: StripeSubscription, hint: String?) async throws -> String? {
-        if let userID = try await billing.store.userID(stripeCustomerID: subscription.customer) { return userID }
-        for candidate in [hint, subscription.metadata?["account_id"]].compactMap({ $0 }) {
-            if try await billing.store.claimCustomerID(userID: candidate, customerID: subscription.customer) == subscription.customer {
-                return candidate
-            }
-        }
-        return nil
+    /// The account by its Stripe customer, and only by it. FlowForge creates the customer (and records it on
+    /// the account) before it opens any Checkout, so a customer it does not know was made by someone else: the
+    /// ids an event or a subscription's metadata carry are the sender's to choose and must never bind a
+    /// customer to an account.
+    func account(of subscription: StripeSubscription) async throws -> String? {
+        try await billing.store.userID(stripeCustomerID: subscription.customer)
     }
 
     private func ignore(_ event: Event) async throws -> Outcome {
-        try await billing.store.recordEvent(id: event.id, type: event.type, at: Clock.nowMillis()) ? .ignored : .duplicate
+        try await billing.store.recordEvent(id: event.id, type: event.type, at: try await billing.store.now()) ? .ignored : .duplicate
     }
 }

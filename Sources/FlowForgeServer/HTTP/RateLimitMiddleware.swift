@@ -53,7 +53,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         var context = context
         let decision: RateLimitDecision
         let setting: String
-        if path.hasPrefix("/api/webhooks/") {
+        // Stripe's events come from Stripe's few addresses like a forge's, so they share the webhook limiter.
+        if path.hasPrefix("/api/webhooks/") || path == "/api/billing/webhooks" {
             decision = webhookLimiter.decide("address:" + RateLimitIdentities.addressKey(context.remoteAddress), now: Clock.nowMillis())
             setting = "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW"
         } else if let lookup = Self.admitKeyLookup(request, context: context, limiter: limiter), !lookup.allowed {

@@ -51,7 +51,8 @@ struct HousekeepingService: Service {
         }
         if let billing {
             await attempt("end expired billing grace periods") {
-                let now = Clock.nowMillis()
+                // past_due_since is on the database's clock; the cutoff must be too.
+                let now = try await billing.now()
                 let ended = try await billing.endExpiredGrace(pastDueSince: now - Int64(graceDays) * 86_400_000, at: now)
                 if ended > 0 { logger.notice("past_due accounts moved to free after the grace period", metadata: ["count": "\(ended)"]) }
             }

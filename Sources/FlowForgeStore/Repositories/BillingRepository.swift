@@ -7,7 +7,8 @@ public enum StripeEventOutcome: Sendable, Equatable {
     case applied
     /// The event id was seen before: nothing changed.
     case duplicate
-    /// The event was recorded, but a state read from Stripe later than this one is already stored: kept.
+    /// A state read from Stripe later than this one is already stored: nothing changed and the event is not
+    /// recorded, so the caller can read Stripe again and apply that.
     case stale
 }
 
@@ -29,7 +30,7 @@ public protocol BillingRepository: Sendable {
     /// In one transaction: records the event id (`.duplicate` and nothing else when it was recorded before),
     /// stores `state` as the account's subscription unless a state read later is stored already (`.stale`),
     /// and sets the account's plan to `state.plan`. Calling it twice with the same event changes nothing the
-    /// second time.
+    /// second time. `.stale` rolls everything back, the event id included.
     func apply(eventID: String, type: String, state: SubscriptionRecord, at: Int64) async throws -> StripeEventOutcome
     /// Sets the plan of the account with this (lower-cased) email; returns its id, or nil when no account has it.
     func setPlan(email: String, plan: String, at: Int64) async throws -> String?
@@ -37,6 +38,9 @@ public protocol BillingRepository: Sendable {
     /// grace period is over while Stripe sent nothing new); returns how many. Safe to repeat and to run on
     /// several replicas at once.
     func endExpiredGrace(pastDueSince cutoff: Int64, at: Int64) async throws -> Int
+    /// The database's clock in epoch milliseconds: the one clock every replica shares, so states read on
+    /// different hosts are ordered by it and grace periods end at the same moment everywhere.
+    func now() async throws -> Int64
 }
 
 public struct SQLBillingRepository: BillingRepository {
@@ -90,7 +94,20 @@ public struct SQLBillingRepository: BillingRepository {
         try await database.transaction { db in try await Self.insertEvent(db, id: id, type: type, at: at) }
     }
 
+    /// Thrown inside `apply`'s transaction to roll back the event id of a stale state.
+    struct StaleState: Error {}
+
+    public func now() async throws -> Int64 { try await database.nowMillis() }
+
     public func apply(eventID: String, type: String, state: SubscriptionRecord, at: Int64) async throws -> StripeEventOutcome {
+        do {
+            return try await applyOrThrowStale(eventID: eventID, type: type, state: state, at: at)
+        } catch is StaleState {
+            return .stale
+        }
+    }
+
+    private func applyOrThrowStale(eventID: String, type: String, state: SubscriptionRecord, at: Int64) async throws -> StripeEventOutcome {
         try await database.transaction { db in
             guard try await Self.insertEvent(db, id: eventID, type: type, at: at) else { return .duplicate }
             // The WHERE on the update keeps a state read later from Stripe: deliveries race, and the one whose
@@ -109,7 +126,7 @@ public struct SQLBillingRepository: BillingRepository {
                 WHERE subscriptions.synced_at <= excluded.synced_at
                 RETURNING user_id
                 """).first()
-            guard stored != nil else { return .stale }
+            guard stored != nil else { throw StaleState() }
             try await db.raw("""
                 UPDATE users SET plan = \(bind: state.plan), updated_at = \(bind: at) WHERE id = \(bind: state.userID)
                 """).run()

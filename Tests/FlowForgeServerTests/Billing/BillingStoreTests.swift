@@ -32,9 +32,14 @@ struct BillingStoreTests {
                 #expect(try await store.apply(eventID: "evt_new", type: "customer.subscription.deleted", state: older, at: 3) == .duplicate)
                 #expect(try await store.subscription(userID: account.userID)?.status == "canceled")
                 #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "free")
-                // The stale event is recorded all the same: delivered again, it is a duplicate.
+                // A stale state leaves its event unrecorded, so the caller can read Stripe again and apply that.
+                #expect(try await store.hasEvent(id: "evt_old") == false)
+                let fresher = Self.state(account.userID, plan: "pro", status: "active", syncedAt: 3_000)
+                #expect(try await store.apply(eventID: "evt_old", type: "customer.subscription.updated", state: fresher, at: 4) == .applied)
                 #expect(try await store.hasEvent(id: "evt_old"))
-                #expect(try await store.recordEvent(id: "evt_old", type: "x", at: 4) == false)
+                // The database's clock is what states are ordered by.
+                let dbNow = try await store.now()
+                #expect(abs(dbNow - Int64(Date().timeIntervalSince1970 * 1000)) < 60_000)
             } catch {
                 await database.shutdown()
                 throw error

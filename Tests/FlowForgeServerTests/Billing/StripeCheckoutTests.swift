@@ -165,4 +165,25 @@ struct StripeCheckoutTests {
             }
         }
     }
+
+    /// Stripe's error text stays in the log; and the customer's idempotency key follows its parameters, so a
+    /// retry after an email change is not refused by Stripe as a key reused with other parameters.
+    @Test func stripeErrorsAreAFixedSentenceAndARetryAfterAnEmailChangeWorks() async throws {
+        try await withFakeStripeApp { client, fake, _ in
+            let account = try await client.register(password: "correct horse")
+            await fake.loseNextAnswer(path: "/v1/customers")
+            let failed = try await client.send(.post, "/api/billing/subscribe", token: account.access, json: ["plan": "pro"])
+            #expect(failed.status == .badGateway)
+            #expect(try errorCode(failed) == "stripe_error")
+            #expect(!String(buffer: failed.body).contains("req_secret_42"), "\(String(buffer: failed.body))")
+            #expect(!String(buffer: failed.body).contains("fake-stripe"), "\(String(buffer: failed.body))")
+
+            let changed = try await client.send(.patch, "/api/user/profile", token: account.access, json: [
+                "email": "moved-\(UUID().uuidString.prefix(8))@example.com", "current_password": "correct horse",
+            ])
+            #expect(changed.status == .ok, "\(String(buffer: changed.body))")
+            let retried = try await client.send(.post, "/api/billing/subscribe", token: account.access, json: ["plan": "pro"])
+            #expect(retried.status == .ok, "\(String(buffer: retried.body))")
+        }
+    }
 }

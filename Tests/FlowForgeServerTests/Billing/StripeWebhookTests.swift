@@ -1,5 +1,6 @@
 import FlowForgeTestSupport
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 @testable import FlowForgeServer
@@ -116,6 +117,88 @@ struct StripeWebhookTests {
             // A body too large for an event is refused before its signature is even looked at.
             let huge = Data(repeating: UInt8(ascii: "a"), count: StripeWebhookController.maxBodyBytes + 1)
             #expect(try await client.deliverStripe(huge).status == .contentTooLarge)
+        }
+    }
+
+    /// `t=` is the caller's number: values at and past the ends of Int64 are refused like any stale signature,
+    /// and the server keeps answering afterwards (a trapping `now - t` would end the process).
+    @Test func extremeTimestampsAre400AndTheServerLives() async throws {
+        try await withFakeStripeApp { client, fake, _ in
+            let (access, userID, subscription) = try await Self.subscribed(client, fake)
+            let event = try Self.checkoutCompleted("evt_extreme", subscription: subscription, userID: userID)
+            let mac = String(StripeSignature.sign(payload: Array(event), secret: testWebhookSecret, timestamp: 0).split(separator: "=").last!)
+            for t in ["-9223372036854775808", "9223372036854775807", "-9223372036854775807", "99999999999999999999999999", "-99999999999999999999999999", "1e9", ""] {
+                let response = try await client.deliverStripe(event, signature: "t=\(t),v1=\(mac)")
+                #expect(response.status == .badRequest, "t=\(t)")
+                #expect(try errorCode(response) == "invalid_signature", "t=\(t)")
+            }
+            #expect(try await client.deliverStripe(event).status == .ok)
+            #expect(try await client.billingSubscription(token: access)["plan"] as? String == "pro")
+        }
+    }
+
+    /// A customer FlowForge did not create is bound to no account, whatever account id the event or the
+    /// subscription's metadata name: anyone with a Stripe account could otherwise pay for a victim's account
+    /// (and later move its plan) from their own customer.
+    @Test func anEventForAForeignCustomerChangesNoAccount() async throws {
+        try await withFakeStripeApp { client, fake, _ in
+            let victim = try await client.register()
+            let foreign = await fake.addSubscription(customer: "cus_foreign", price: "price_enterprise", metadata: ["account_id": victim.userID])
+            for (id, event) in [
+                ("evt_f1", try Self.checkoutCompleted("evt_f1", subscription: foreign, userID: victim.userID)),
+                ("evt_f2", try Self.subscriptionEvent("evt_f2", "customer.subscription.updated", subscription: foreign, status: "active")),
+            ] {
+                let response = try await client.deliverStripe(event)
+                #expect(response.status == .ok, "\(id)")
+                #expect(try json(response)["outcome"] as? String == "ignored", "\(id)")
+            }
+            let state = try await client.billingSubscription(token: victim.access)
+            #expect(state["plan"] as? String == "free")
+            #expect(state["status"] as? String == "none")
+            // The victim's own subscribe still makes FlowForge's customer, not the foreign one.
+            let subscribe = try await client.send(.post, "/api/billing/subscribe", token: victim.access, json: ["plan": "pro"])
+            #expect(subscribe.status == .ok, "\(String(buffer: subscribe.body))")
+            #expect(await fake.checkoutSessions().last?["customer"] != "cus_foreign")
+        }
+    }
+
+    /// Stripe's deliveries are counted by the webhook limiter, like a forge's, not against the API allowance
+    /// of the address they come from.
+    @Test func stripeDeliveriesUseTheWebhookLimiter() async throws {
+        let limits = ["RATE_LIMIT_MAX_REQUESTS": "3", "FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS": "4", "RATE_LIMIT_WINDOW": "60000"]
+        try await withFakeStripeApp(extra: limits) { client, _, _ in
+            let event = try stripeEvent(id: "evt_limit", type: "customer.created", object: ["id": "cus_x", "object": "customer"])
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 { statuses.append(try await client.deliverStripe(event).status) }
+            #expect(statuses.allSatisfy { $0 == .ok }, "\(statuses)")
+            #expect(try await client.send(.get, "/api/billing/plans").status == .ok)
+            #expect(try await client.deliverStripe(event).status == .tooManyRequests)
+        }
+    }
+
+    /// Two Checkouts opened before either was paid: the first subscription paid sets the plan, the second
+    /// one's events do not flip it.
+    @Test func aSecondLiveSubscriptionDoesNotFlipThePlan() async throws {
+        try await withFakeStripeApp { client, fake, _ in
+            let account = try await client.register()
+            for plan in ["pro", "enterprise"] {
+                let response = try await client.send(.post, "/api/billing/subscribe", token: account.access, json: ["plan": plan])
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+            }
+            let first = await fake.completeCheckout(0)
+            let second = await fake.completeCheckout(1)
+            try await client.deliverStripe(try Self.checkoutCompleted("evt_s1", subscription: first, userID: account.userID))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "pro")
+            let extra = try await client.deliverStripe(try Self.checkoutCompleted("evt_s2", subscription: second, userID: account.userID))
+            #expect(try json(extra)["outcome"] as? String == "ignored")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_s3", "customer.subscription.updated", subscription: second, status: "active"))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "pro")
+            // The first one ending leaves the account free; the extra one is then the account's to keep or cancel.
+            await fake.update(subscription: first, status: "canceled")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_s4", "customer.subscription.deleted", subscription: first, status: "canceled"))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "free")
+            try await client.deliverStripe(try Self.subscriptionEvent("evt_s5", "customer.subscription.updated", subscription: second, status: "active"))
+            #expect(try await client.billingSubscription(token: account.access)["plan"] as? String == "enterprise")
         }
     }
 

@@ -18,6 +18,7 @@ enum StripeSignature {
             throw Failure(description: "the Stripe-Signature header is missing")
         }
         var timestamp: Int64?
+        var timestampText: String?
         var signatures: [[UInt8]] = []
         for item in header.split(separator: ",") {
             let parts = item.split(separator: "=", maxSplits: 1)
@@ -25,18 +26,26 @@ enum StripeSignature {
             let key = parts[0].trimmingCharacters(in: .whitespaces)
             let value = parts[1].trimmingCharacters(in: .whitespaces)
             if key == "t" {
+                timestampText = value
                 timestamp = Int64(value)
             } else if key == "v1", let bytes = hexBytes(value) {
                 signatures.append(bytes)
             }
         }
-        guard let timestamp else { throw Failure(description: "the Stripe-Signature header has no t= timestamp") }
+        guard let timestampText else { throw Failure(description: "the Stripe-Signature header has no t= timestamp") }
+        guard let timestamp else {
+            throw Failure(description: "the Stripe-Signature t= value is not a whole number of seconds")
+        }
         guard !signatures.isEmpty else { throw Failure(description: "the Stripe-Signature header has no v1= signature") }
-        guard abs(now - timestamp) <= tolerance else {
+        // The caller picks t, so `now - t` may not fit in Int64 (t = Int64.min): a trapping subtraction would end
+        // the process. An overflow means the timestamp is absurdly far from now, which is a refusal like any other.
+        let (distance, overflow) = now.subtractingReportingOverflow(timestamp)
+        guard !overflow, distance != Int64.min, abs(distance) <= tolerance else {
             throw Failure(description: "the Stripe-Signature timestamp is more than \(tolerance) seconds from now (a replayed or delayed event)")
         }
         let key = SymmetricKey(data: Array(secret.utf8))
-        let signed = Array("\(timestamp).".utf8) + payload
+        // Stripe signs the t= text exactly as sent, so sign that text rather than a re-printed number.
+        let signed = Array("\(timestampText).".utf8) + payload
         // isValidAuthenticationCode compares in constant time.
         guard signatures.contains(where: { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signed, using: key) }) else {
             throw Failure(description: "no v1 signature in Stripe-Signature matches the body under STRIPE_WEBHOOK_SECRET")
