@@ -68,8 +68,13 @@ final class FakeEngine: Sendable {
     private let log: URL
 
     static let script = #"""
-        import http.server, json, sys
+        import hashlib, http.server, json, sys, threading, urllib.parse
         log = sys.argv[1]
+        # What the fake daemon holds: name -> image id, and image id -> its tags. Names containing
+        # "private" come from a registry that refuses pulls without X-Registry-Auth.
+        lock = threading.Lock()
+        names = {"pod-image:1": "sha256:" + "0" * 64}
+        tags = {"sha256:" + "0" * 64: ["pod-image:1"]}
         class Engine(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def log_message(self, *args): pass
@@ -83,13 +88,30 @@ final class FakeEngine: Sendable {
             def handle_any(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                auth = self.headers.get("X-Registry-Auth")
                 with open(log, "a") as f:
-                    f.write(json.dumps({"method": self.command, "path": self.path, "registryAuth": self.headers.get("X-Registry-Auth")}) + "\n")
-                path = self.path.split("?")[0]
-                if self.command == "GET" and path.endswith("/json") and "/images/" in path:
-                    return self.answer(200, {"Id": "sha256:pod"}) if "pod-image" in path else self.answer(404, {"message": "no such image"})
-                if path.endswith("/images/create"):
-                    return self.answer(200, {"status": "pulled"})
+                    f.write(json.dumps({"method": self.command, "path": self.path, "registryAuth": auth}) + "\n")
+                parsed = urllib.parse.urlsplit(self.path)
+                path = urllib.parse.unquote(parsed.path)
+                query = dict(urllib.parse.parse_qsl(parsed.query))
+                image = path.split("/images/", 1)[1].rsplit("/", 1)[0] if "/images/" in path else None
+                with lock:
+                    if self.command == "GET" and path.endswith("/json") and image is not None:
+                        if image not in names:
+                            return self.answer(404, {"message": "no such image"})
+                        return self.answer(200, {"Id": names[image], "RepoTags": tags[names[image]]})
+                    if path.endswith("/images/create"):
+                        name = query["fromImage"]
+                        if "private" in name and not auth:
+                            return self.answer(200, {"error": "unauthorized: authentication required"})
+                        names[name] = "sha256:" + hashlib.sha256(name.encode()).hexdigest()
+                        tags.setdefault(names[name], []).append(name)
+                        return self.answer(200, {"status": "pulled"})
+                    if self.command == "POST" and path.endswith("/tag") and image in names:
+                        tag = query["repo"] + ":" + query["tag"]
+                        names[tag] = names[image]
+                        tags[names[image]].append(tag)
+                        return self.answer(201)
                 if path.endswith("/containers/create"):
                     if b"flowforge.step" in body:
                         return self.answer(500, {"message": "the fake engine creates no step containers"})

@@ -95,4 +95,38 @@ struct SecretMaskerTests {
     @Test func reversedValuesAreNotSecrets() {
         #expect(masked("eulav-terces", secrets: ["secret-value"]) == "eulav-terces")
     }
+
+    @Test func aValueWithSurroundingWhitespaceIsAlsoMaskedTrimmed() {
+        // A value stored with its file's newline (or a stray blank) is printed trimmed by `$(cat …)` or `xargs`.
+        for secret in ["  padded-secret-1\r\n", "padded-secret-1\n", "\tpadded-secret-1 "] {
+            #expect(masked("got padded-secret-1.", secrets: [secret]) == "got ********.", "\(secret.debugDescription)")
+        }
+        // Trimmed, a value shorter than the minimum is not masked alone (it would show what it is).
+        #expect(masked("say short1 ok", secrets: [" short1\n"]) == "say short1 ok")
+    }
+
+    @Test func theCredentialsOfARegistryAuthDocumentAreMaskedAlone() {
+        let auth = #"{"username":"ci-user","password":"pw-Secret-77","auth":"Y2k6cHctU2VjcmV0LTc3","identitytoken":"id-token-99","serveraddress":"registry.example.com"}"#
+        #expect(masked("login pw-Secret-77 Y2k6cHctU2VjcmV0LTc3 id-token-99 ci-user", secrets: [auth]) == "login ******** ******** ******** ci-user")
+    }
+
+    @Test func aHugeMultiLineValueHasOnlyItsFirstLinesAsPatterns() {
+        let value = (0..<5000).map { "line-number-\($0)" }.joined(separator: "\n")
+        let patterns = SecretMasker.patterns(for: value)
+        #expect(patterns.count <= 2 * SecretMasker.maxLinesPerValue + 2, "\(patterns.count)")
+        #expect(masked("x line-number-7 y", secrets: [value]) == "x ******** y")
+    }
+
+    /// A value that the stream almost spells forever: the old masker rescanned everything it held back on
+    /// every byte (work ~ bytes × value length). Counted in automaton steps, not wall time.
+    @Test func aPathologicalStreamFedByteByByteCostsLinearWork() {
+        let secret = String(repeating: "a", count: 5000) + "b"
+        var masker = SecretMasker(secrets: [secret, "aaaaaaaa", "aaaab-aaaab"])
+        var released = 0
+        let count = 200_000
+        for _ in 0..<count { released += masker.feed(CollectionOfOne(UInt8(ascii: "a"))).count }
+        released += masker.finish().count
+        #expect(masker.steps <= 3 * count, "\(masker.steps) steps for \(count) bytes")
+        #expect(released == SecretMasker.mask.count, "all of it is covered by `aaaaaaaa`: one mask")
+    }
 }

@@ -43,6 +43,10 @@ extension DockerClient {
                 }
             }
         }
+        // A last document without its newline still counts: an error there is still a failed pull.
+        if let rest = lines.rest(), let error = Self.pullError(in: rest) {
+            throw pullFailure(image, status: nil, daemonMessage: error)
+        }
     }
 
     /// base64url (RFC 4648 §5, padded) of the auth JSON, the form the daemon decodes.
@@ -138,5 +142,11 @@ struct DockerJSONLines {
             pending.removeSubrange(...newline)
         }
         return lines
+    }
+
+    /// What followed the last newline, if anything: the stream ended there.
+    mutating func rest() -> [UInt8]? {
+        defer { pending = [] }
+        return pending.isEmpty ? nil : pending
     }
 }

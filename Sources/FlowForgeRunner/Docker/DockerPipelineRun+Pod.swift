@@ -7,7 +7,8 @@ extension DockerPipelineRun {
     func preparePodImage() async throws -> (image: String, command: [String]) {
         if let podImage {
             do {
-                try await ensureImage(podImage)
+                // The operator's image: never a step's private one, so the private-image re-pull does not apply.
+                try await ensurePodImage(podImage)
             } catch let error as DockerError {
                 throw DockerError.podImage(
                     "pod image \"\(podImage)\" (FLOWFORGE_POD_IMAGE) is not usable: \(error.description); "

@@ -63,11 +63,46 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
         }
     }
 
-    /// Pulls an image unless it is present; `registryAuth` is the registry auth JSON of `image_pull_secret`.
-    func ensureImage(_ image: String, registryAuth: String? = nil) async throws {
+    /// The pod's image (the operator's setting, not a step's): pulled unless present.
+    func ensurePodImage(_ image: String) async throws {
         if try await client.imageExists(image) { return }
-        logger.info("pulling image", metadata: ["image": "\(image)", "with_credentials": "\(registryAuth != nil)"])
-        try await client.pullImage(image, registryAuth: registryAuth)
+        logger.info("pulling image", metadata: ["image": "\(image)", "with_credentials": "false"])
+        try await client.pullImage(image)
+    }
+
+    /// Makes a step's image present. `registryAuth`, the registry auth JSON of `image_pull_secret`, goes
+    /// with the pull only when its `serveraddress` is the image's registry (`RegistryAuth`).
+    ///
+    /// A public or local image that is present is used as it is. An image once pulled with credentials
+    /// (`DockerClient.markPrivate`) is pulled again for every step that names it, with that step's own
+    /// credentials, so that a step runs it only when the registry lets its account have it; an image
+    /// pulled with credentials is marked private.
+    func ensureImage(_ image: String, registryAuth: String? = nil) async throws {
+        let reference = try DockerClient.validReference(image)
+        let credentials = registryAuth.flatMap { RegistryAuth.credentials($0, for: reference) }
+        if registryAuth != nil && credentials == nil {
+            logger.warning("image_pull_secret is for another registry than the image's: pulling without it", metadata: [
+                "image": "\(image)", "registry": "\(RegistryAuth.registry(of: reference))",
+            ])
+        }
+        switch try await client.localImage(image) {
+        case .present(_, isPrivate: false):
+            return
+        case .present(_, isPrivate: true):
+            logger.info("pulling private image again for this step", metadata: ["image": "\(image)", "with_credentials": "\(credentials != nil)"])
+            do {
+                try await client.pullImage(image, registryAuth: credentials)
+            } catch DockerError.imageNotFound {
+                throw DockerError.imageNotFound(image: image, reason: """
+                    it is a private image and the registry did not give it to this pipeline; the step needs \
+                    image_pull_secret with credentials for \(RegistryAuth.registry(of: reference))
+                    """)
+            }
+        case .absent:
+            logger.info("pulling image", metadata: ["image": "\(image)", "with_credentials": "\(credentials != nil)"])
+            try await client.pullImage(image, registryAuth: credentials)
+        }
+        if credentials != nil { try await client.markPrivate(image) }
     }
 
     private func createPod(_ image: (image: String, command: [String])) async throws -> String {

@@ -30,12 +30,20 @@ struct SecretRequest: Decodable {
         return value
     }
 
-    /// Not empty, at most `maxValueBytes`, and no NUL character (an environment variable cannot hold one).
+    /// Shortest value in UTF-8 bytes: the logs show `********` wherever the value appears, and a short value
+    /// (`yes`, `1234`) appears by chance everywhere, so masking it would both mangle the logs and tell the
+    /// reader what it is. GitLab's masked variables have the same 8-character minimum.
+    static let minValueBytes = 8
+
+    /// At least `minValueBytes`, at most `maxValueBytes`, and no NUL character (an environment variable cannot hold one).
     func validValue() throws -> String {
         guard let value, !value.isEmpty else {
             throw APIError.validation("value", "is required and must not be empty")
         }
         let size = value.utf8.count
+        guard size >= Self.minValueBytes else {
+            throw APIError.validation("value", "is \(size) bytes; a secret must be at least \(Self.minValueBytes) bytes, because a shorter value cannot be masked in logs without revealing it (use a longer token or password)")
+        }
         guard size <= Self.maxValueBytes else {
             throw APIError.validation("value", "is \(size) bytes; a secret holds at most \(Self.maxValueBytes) bytes (store large files elsewhere and keep only a credential here)")
         }

@@ -31,7 +31,7 @@ struct SecretsAPITests {
             ])
             #expect(scoped.status == .created, "the same name in another scope is another secret: \(text(scoped))")
             let twice = try await client.send(.post, "/api/user/secrets", token: session.access, json: [
-                "name": "docker_password", "value": "again",
+                "name": "docker_password", "value": "again-value",
             ])
             #expect(twice.status == .conflict)
             #expect(try errorCode(twice) == "secret_exists")
@@ -78,12 +78,12 @@ struct SecretsAPITests {
 
             let stranger = try await client.register()
             let create = try await client.send(.post, "/api/user/secrets", token: stranger.access, json: [
-                "name": "token", "value": "x", "repository_id": repositoryID,
+                "name": "token", "value": "x-long-enough", "repository_id": repositoryID,
             ])
             #expect(create.status == .notFound)
             #expect(try errorCode(create) == "not_found")
             let missing = try await client.send(.post, "/api/user/secrets", token: stranger.access, json: [
-                "name": "token", "value": "x", "repository_id": "no-such-repository",
+                "name": "token", "value": "x-long-enough", "repository_id": "no-such-repository",
             ])
             #expect(missing.status == .notFound)
             #expect(text(create) == text(missing).replacingOccurrences(of: "no-such-repository", with: repositoryID))
@@ -98,19 +98,20 @@ struct SecretsAPITests {
     }
 
     @Test(arguments: [
-        (["value": "v"], "name: is required"),
-        (["name": "", "value": "v"], "name: is required"),
-        (["name": "1password", "value": "v"], "is not a valid secret name"),
-        (["name": "has space", "value": "v"], "is not a valid secret name"),
-        (["name": "path/like", "value": "v"], "is not a valid secret name"),
-        (["name": "ünïcode", "value": "v"], "is not a valid secret name"),
-        (["name": String(repeating: "a", count: 101), "value": "v"], "at most 100 characters"),
+        (["value": "long-enough"], "name: is required"),
+        (["name": "", "value": "long-enough"], "name: is required"),
+        (["name": "1password", "value": "long-enough"], "is not a valid secret name"),
+        (["name": "has space", "value": "long-enough"], "is not a valid secret name"),
+        (["name": "path/like", "value": "long-enough"], "is not a valid secret name"),
+        (["name": "ünïcode", "value": "long-enough"], "is not a valid secret name"),
+        (["name": String(repeating: "a", count: 101), "value": "long-enough"], "at most 100 characters"),
         (["name": "ok"], "value: is required"),
         (["name": "ok", "value": ""], "value: is required"),
         (["name": "ok", "value": String(repeating: "x", count: 64 * 1024 + 1)], "a secret holds at most 65536 bytes"),
-        (["name": "ok", "value": "a\u{0}b"], "NUL"),
-        (["name": "ok", "value": "v", "repository_id": " "], "repository_id: is empty"),
-        (["name": "ok", "value": "v", "scope": "x"], "scope: is not a field"),
+        (["name": "ok", "value": "abcd\u{0}efgh"], "NUL"),
+        (["name": "ok", "value": "1234567"], "value: is 7 bytes; a secret must be at least 8 bytes, because a shorter value cannot be masked"),
+        (["name": "ok", "value": "long-enough", "repository_id": " "], "repository_id: is empty"),
+        (["name": "ok", "value": "long-enough", "scope": "x"], "scope: is not a field"),
     ] as [([String: String], String)])
     func invalidBodiesAreRefusedWithTheReason(body: [String: String], reason: String) async throws {
         try await withTestApp { client, _ in
