@@ -20,7 +20,7 @@ struct ImagePullAuthTests {
             httpClient: .shared, logger: Logger(label: "test.pull"))
         let plan = Plan(steps: [
             PlanStep(name: "private", image: "registry.example.com/team/private:1.0", commands: ["true"], imagePullSecret: "registry"),
-            PlanStep(name: "public", image: "registry.example.com/team/public:1.0", commands: ["true"]),
+            PlanStep(name: "public", image: "registry.example.com/team/public:1.0", commands: ["true"], dependsOn: ["private"]),
         ])
         var request = RunRequest(pipelineID: "pull-\(UUID().uuidString.lowercased())", plan: plan, workspace: "/nonexistent", timeout: .seconds(30))
         request.secrets = ["registry": Self.auth]

@@ -25,7 +25,7 @@ struct RequestBodyCheckTests {
             #expect(try errorCode(response) == "validation_failed")
             let text = try Self.message(response)
             #expect(text.hasPrefix("image: is not a field of this request"), "\(text)")
-            #expect(text.contains("known fields are: branch, commands, commit, env, repo_url"), "\(text)")
+            #expect(text.contains("known fields are: branch, commands, commit, env, event, repo_url"), "\(text)")
 
             let typo = try await client.send(.post, "/api/v1/pipelines", token: key, json: [
                 "repo_url": "file:///srv/repo.git", "comands": ["make"],
