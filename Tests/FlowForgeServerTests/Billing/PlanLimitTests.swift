@@ -2,6 +2,8 @@ import FlowForgeCore
 import FlowForgeTestSupport
 import Foundation
 import HummingbirdTesting
+import Logging
+import SQLKit
 import Testing
 @testable import FlowForgeServer
 
@@ -52,6 +54,32 @@ struct PlanLimitTests {
             #expect(statuses.filter { $0 == (402, "plan_limit_reached") }.count == 10, "\(statuses)")
             #expect(try await client.usage(token: key)["pipeline_runs"] as? Int == 10)
             #expect(try await client.pipelines(key: key).count == 10)
+        }
+    }
+
+    /// 200 creations at once (the count, on PostgreSQL in the suite's PostgreSQL pass): every one is
+    /// counted once, by the atomic upsert in its own transaction.
+    @Test func usageIsExactAfter200ConcurrentCreations() async throws {
+        let plans = try writePlansFile(freeRuns: 1000)
+        defer { try? FileManager.default.removeItem(at: plans) }
+        try await withTestApp(environment: ["FLOWFORGE_PLANS_FILE": plans.path]) { client, configuration in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        try await client.send(.post, "/api/v1/pipelines", token: key, json: ["repo_url": unreachableCloneURL()]).status == .created
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(created == 200)
+            #expect(try await client.usage(token: key)["pipeline_runs"] as? Int == 200)
+            let database = try openDatabase(configuration, logger: Logger(label: "test.peek"))
+            defer { Task { await database.shutdown() } }
+            let rows = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM pipelines").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(rows == 200)
         }
     }
 
