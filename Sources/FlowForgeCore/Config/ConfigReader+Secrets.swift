@@ -9,12 +9,7 @@ extension ConfigReader {
         var values: [String: String] = [:]
         var secrets: [String: String] = [:]
         for (key, keyNode, value) in try entries(node, path: path) {
-            guard Self.isVariableName(key) else {
-                throw error(keyNode, """
-                    \(path) has an invalid variable name `\(key)`; use letters, digits and `_`, not starting \
-                    with a digit
-                    """)
-            }
+            try checkVariableName(key, keyNode, path: path)
             if case .mapping = value {
                 secrets[key] = try secretReference(value, path: "\(path).\(key)")
             } else {

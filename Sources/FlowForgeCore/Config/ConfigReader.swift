@@ -70,16 +70,21 @@ struct ConfigReader {
         return result
     }
 
+    /// Refuses an `env:` key that is not a shell variable name, pointing at the key.
+    func checkVariableName(_ key: String, _ keyNode: Node, path: String) throws(ConfigError) {
+        guard Self.isVariableName(key) else {
+            throw error(keyNode, """
+                \(path) has an invalid variable name `\(key)`; use letters, digits and `_`, not starting \
+                with a digit
+                """)
+        }
+    }
+
     /// An `env:` mapping. Keys are shell variable names; values are scalars.
     func environment(_ node: Node, path: String) throws(ConfigError) -> [String: String] {
         var result: [String: String] = [:]
         for (key, keyNode, value) in try entries(node, path: path) {
-            guard Self.isVariableName(key) else {
-                throw error(keyNode, """
-                    \(path) has an invalid variable name `\(key)`; use letters, digits and `_`, not starting \
-                    with a digit
-                    """)
-            }
+            try checkVariableName(key, keyNode, path: path)
             if case .mapping = value {
                 // Secrets go only to the steps that ask for one, never to every step at once.
                 throw error(value, """
