@@ -1,3 +1,4 @@
+import FlowForgeTestSupport
 import FlowForgeCore
 import Foundation
 import Logging
@@ -129,23 +130,7 @@ final class FakeEngine: Sendable {
 
     init() throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-fake-engine-\(UUID().uuidString)")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, log.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw CancellationError()
-        }
-        self.port = port
+        (process, port) = try PythonTestServer.launch(script: Self.script, arguments: [log.path])
     }
 
     func requests() -> [Recorded] {

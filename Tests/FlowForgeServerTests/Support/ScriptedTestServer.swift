@@ -1,3 +1,4 @@
+import FlowForgeTestSupport
 import Foundation
 
 /// A small Python server on 127.0.0.1 for network edge cases the git test server cannot play: a registry
@@ -12,23 +13,7 @@ final class ScriptedTestServer: Sendable {
     /// `sys.argv[2...]` = `arguments`; it must print its port on the first line.
     init(script: String, arguments: [String] = []) throws {
         counter = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-scripted-\(UUID().uuidString)")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, counter.path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw CancellationError()
-        }
-        self.port = port
+        (process, port) = try PythonTestServer.launch(script: script, arguments: [counter.path] + arguments)
     }
 
     /// Requests (or connections) seen so far.
