@@ -31,13 +31,7 @@ struct PipelineCommand: AsyncParsableCommand {
                 if !environment.isEmpty { body["env"] = try keyValues(environment, option: "--env") }
                 let client = try server.client()
                 let created = try await client.call(.POST, "/api/v1/pipelines", json: body)
-                guard let id = created["id"] as? String else { throw APIClientError.unexpected("the server's answer has no pipeline id") }
-                guard follow else {
-                    print(id)
-                    return
-                }
-                Terminal.standardError("pipeline \(id) queued")
-                try await followToEnd(id, client: client)
+                try await printOrFollow(created, follow: follow, client: client)
             }
         }
     }
@@ -100,12 +94,7 @@ struct PipelineCommand: AsyncParsableCommand {
             try await runningClient {
                 let client = try server.client()
                 let created = try await client.call(.POST, "/api/v1/pipelines/\(id)/restart")
-                guard let newID = created["id"] as? String else { throw APIClientError.unexpected("the server's answer has no pipeline id") }
-                guard follow else {
-                    print(newID)
-                    return
-                }
-                try await followToEnd(newID, client: client)
+                try await printOrFollow(created, follow: follow, client: client)
             }
         }
     }
@@ -155,6 +144,18 @@ func keyValues(_ pairs: [String], option: String) throws -> [String: String] {
         result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
     }
     return result
+}
+
+/// A pipeline just created (started or restarted): its id alone on standard output, for `ID=$(…)`; or,
+/// with `follow`, its run to the end.
+func printOrFollow(_ created: [String: Any], follow: Bool, client: APIClient) async throws {
+    guard let id = created["id"] as? String else { throw APIClientError.unexpected("the server's answer has no pipeline id") }
+    guard follow else {
+        print(id)
+        return
+    }
+    Terminal.standardError("pipeline \(id) queued")
+    try await followToEnd(id, client: client)
 }
 
 /// Follows a pipeline's events and prints them; exits 0 when it succeeded, 1 otherwise.
