@@ -100,7 +100,9 @@ struct LocalBackendTests {
         let request = request([Self.step("long", Self.spawningChildren), Self.step("next", ["echo never"], dependsOn: ["long"])])
         let run = Task { await backend.run(request, observer: observer) }
         await observer.wait { events in
-            events.contains { if case .output("long", let chunk) = $0 { String(decoding: chunk, as: UTF8.self).contains("children-started") } else { false } }
+            // The line itself, not the echo of the command that prints it (`+ echo children-started`).
+            let output = events.flatMap { event -> [UInt8] in if case .output("long", let chunk) = event { chunk } else { [] } }
+            return String(decoding: output, as: UTF8.self).contains("\nchildren-started\n")
         }
         #expect(try await backend.pipelineIDsWithContainers() == [request.pipelineID])
         run.cancel()

@@ -104,4 +104,68 @@ struct RunCLITests {
         #expect(unknown.status == 2, "\(unknown.output)")
         #expect(unknown.output.contains("--step tset: the pipeline has no step of that name") && unknown.output.contains("did you mean `test`?"), "\(unknown.output)")
     }
+
+    @Test func ctrlCStopsTheRunningStepsAndEverythingTheyStarted() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            steps:
+              - name: long
+                commands:
+                  - "sleep 300 & echo $! >> pids"
+                  - "sh -c 'sleep 301 & echo $! >> pids; wait' & echo $! >> pids"
+                  - "while [ $(wc -l < pids) -lt 3 ]; do sleep 0.01; done; echo children-started"
+                  - wait
+              - name: next
+                commands: [echo never]
+            """.write(to: directory.appendingPathComponent("flowforge.yml"), atomically: true, encoding: .utf8)
+        let process = try ServerProcess(["run", directory.path, "--backend", "local"], environment: ["NO_COLOR": "1"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        // The line itself, not the echo of the command that prints it (`+ …; echo children-started`).
+        while !process.output.contains("\nchildren-started\n"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.signal(SIGINT)
+
+        #expect(await process.waitForExit(timeout: .seconds(30)) == 130, "\(process.output)")
+        #expect(process.output.contains("interrupted"), "\(process.output)")
+        #expect(process.output.range(of: #"long +canceled"#, options: .regularExpression) != nil, "\(process.output)")
+        #expect(!process.output.contains("never"), "\(process.output)")
+        let pids = try String(contentsOf: directory.appendingPathComponent("pids"), encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
+        #expect(pids.count == 3)
+        for pid in pids {
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let state = stat.lastIndex(of: ")").map { stat[stat.index($0, offsetBy: 2)] }
+            #expect(state == nil || state == "Z", "process \(pid) of the step still runs after flowforge run ended")
+        }
+    }
+}
+
+/// `flowforge run --backend docker`: the same file in containers, the working copy mounted at /workspace.
+@Suite("CLI: flowforge run on Docker", .needsDocker, .dockerPrerequisites)
+struct RunCLIDockerTests {
+    @Test func stepsRunInContainersOnTheWorkingCopy() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ff-run-docker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "on-disk\n".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        try """
+            steps:
+              - name: read
+                commands: ["pwd", "cat notes.txt", "echo written > out.txt"]
+              - name: fail
+                commands: ["exit 5"]
+            """.write(to: directory.appendingPathComponent("flowforge.yml"), atomically: true, encoding: .utf8)
+        let process = try ServerProcess(["run", directory.path, "--backend", "docker"], environment: [
+            "NO_COLOR": "1", "DOCKER_HOST": DockerTestPrerequisites.host, "FLOWFORGE_DOCKER_NETWORK": "none",
+            "DEFAULT_DOCKER_IMAGE": DockerTestPrerequisites.testImage, "FLOWFORGE_POD_IMAGE": DockerTestPrerequisites.testImage,
+        ])
+        let status = await process.waitForExit(timeout: .seconds(120))
+
+        #expect(status == 1, "\(process.output)")
+        #expect(process.output.contains("on the docker backend"), "\(process.output)")
+        #expect(process.output.contains("+ pwd\n/workspace\n") && process.output.contains("+ cat notes.txt\non-disk\n"), "\(process.output)")
+        #expect(process.output.contains("<== fail: failure, exit 5"), "\(process.output)")
+        #expect(!process.output.contains("NOT isolated"), "\(process.output)")
+        #expect(try String(contentsOf: directory.appendingPathComponent("out.txt"), encoding: .utf8) == "written\n")
+    }
 }
