@@ -133,6 +133,36 @@ struct LocalBackendTests {
         try await expectAllGone(pidsIn: workspace.appendingPathComponent("pids"), count: 1)
     }
 
+    @Test func largeOutputArrivesWholeInBoundedChunksAndStdinIsEmpty() async throws {
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let observer = CountingObserver()
+        // `cat` reads stdin: with /dev/null it ends at once instead of waiting for a terminal.
+        let outcome = await backend.run(request([Self.step("loud", ["cat", "head -c 20000000 /dev/zero", "echo end"])]), observer: observer)
+
+        #expect(outcome == .success)
+        let (bytes, largest, ending) = await observer.totals
+        let expected = LocalBackend.notice.utf8.count + "+ cat\n+ head -c 20000000 /dev/zero\n+ echo end\nend\n".utf8.count + 20_000_000
+        #expect(bytes == expected, "every byte, once")
+        #expect(largest <= 64 * 1024, "the reader hands over one pipe read at a time")
+        #expect(ending == Array("end\n".utf8))
+    }
+
+    /// Keeps only counts: what a fast step writes is not held here.
+    actor CountingObserver: RunObserver {
+        private var bytes = 0
+        private var largest = 0
+        private var last: [UInt8] = []
+        var totals: (Int, Int, [UInt8]) { (bytes, largest, last) }
+
+        func stepStarted(_ step: String, at: Date) {}
+        func stepOutput(_ step: String, _ chunk: [UInt8]) {
+            bytes += chunk.count
+            largest = max(largest, chunk.count)
+            last = Array(chunk.suffix(4))
+        }
+        func stepFinished(_ step: String, exitCode: Int32?, at: Date) {}
+    }
+
     /// Every pid in the file is gone (a zombie waiting for its reaper counts as gone: it runs nothing).
     /// A SIGKILL is acted on when the process is next scheduled, so this waits for that, a few seconds at most.
     func expectAllGone(pidsIn file: URL, count: Int) async throws {
