@@ -37,6 +37,39 @@ struct LocalBackendServerTests {
         }
     }
 
+    @Test func cancelThroughTheAPIEndsTheStepsWholeTree() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ff-local-cancel-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let pids = root.appendingPathComponent("pids")
+        let repository = try GitTestRepository(name: "local-cancel.git", root: root)
+        try repository.commit(["flowforge.yml": """
+            steps:
+              - name: long
+                commands:
+                  - "sleep 300 & echo $! >> \(pids.path)"
+                  - "sh -c 'sleep 301 & echo $! >> \(pids.path); wait' & echo $! >> \(pids.path)"
+                  - wait
+              - name: after
+                commands: [echo never]
+            """])
+        try await withTestApp(environment: ["FLOWFORGE_BACKEND": "local"]) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let id = try await client.createPipeline(key: key, ["repo_url": repository.fileURL])
+            _ = try await client.awaitPipeline(id, key: key, "to start its children") { _ in
+                ((try? String(contentsOf: pids, encoding: .utf8)) ?? "").split(separator: "\n").count == 3
+            }
+
+            let stopping = try await client.send(.post, "/api/v1/pipelines/\(id)/cancel", token: key)
+            #expect(stopping.status == .accepted)
+            let stopped = try await client.awaitPipeline(id, key: key)
+            #expect(stopped["status"] as? String == "canceled", "\(stopped)")
+            #expect(steps(stopped).map(\.status) == ["canceled", "canceled"])
+            let children = try String(contentsOf: pids, encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
+            #expect(try await stillRunning(children).isEmpty, "processes of the canceled step still run")
+        }
+    }
+
     @Test func autoFallsBackToLocalOnlyWhenDockerDoesNotAnswer() throws {
         let docker = DockerBackend(host: "unix:///nonexistent/docker.sock", logger: .init(label: "test"))
         let auto = BackendChoice.auto.resolve(docker: docker, logger: .init(label: "test"))

@@ -132,11 +132,7 @@ struct RunCLITests {
         #expect(!process.output.contains("never"), "\(process.output)")
         let pids = try String(contentsOf: directory.appendingPathComponent("pids"), encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
         #expect(pids.count == 3)
-        for pid in pids {
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-            let state = stat.lastIndex(of: ")").map { stat[stat.index($0, offsetBy: 2)] }
-            #expect(state == nil || state == "Z", "process \(pid) of the step still runs after flowforge run ended")
-        }
+        #expect(try await stillRunning(pids).isEmpty, "processes of the step still run after flowforge run ended")
     }
 }
 
