@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
     ],
     targets: [
         .target(
@@ -88,7 +89,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+                // The /docs pages are Markdown rendered with Ink; /docs/api reads docs/openapi.yaml with Yams.
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            // `Resources/docs` links to the top-level `docs/`: processed resources follow the link and copy each
+            // file into the bundle, so `flowforge serve` finds its pages wherever it runs.
+            resources: [.process("Resources/docs")]
         ),
         // The v1 API's client for `flowforge pipeline …`: plain HTTP, no server code.
         .target(

@@ -50,6 +50,7 @@ extension WebhookController {
                 return refused.response()
             }
             await autoCancelOlder(than: pipeline, trigger: trigger, repository: repository, logger: logger)
+            await rememberDefaultBranch(trigger, repository: repository, logger: logger)
             return reply.response()
         }
     }
