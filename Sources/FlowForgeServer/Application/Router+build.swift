@@ -61,15 +61,10 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         v1.addRoutes(V1AccountController(services: services).endpoints)
         v1.addRoutes(UsageController(services: services).endpoints)
         v1.addRoutes(
-            PipelineController(
-                pipelines: services.pipelines, logs: services.logs,
-                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher,
-                repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration),
-                uploads: services.uploads,
-                eventKeepAlive: .milliseconds(services.configuration.logSettings.eventKeepAliveMillis)
-            ).endpoints,
+            services.pipelineController.endpoints,
             atPath: "pipelines"
         )
     }
+    addWebRoutes(to: router, services: services)
     return router
 }
