@@ -105,6 +105,7 @@ enum WebScripts {
             label.textContent = name;
             var state = document.createElement("span");
             var badge = document.createElement("span");
+            badge.className = "status";
             var duration = document.createElement("span");
             duration.className = "duration muted";
             state.appendChild(badge);

@@ -6,6 +6,7 @@ enum WebStylesheet {
           --accent: #0b5cad; --accent-fg: #ffffff; --ok: #1a7f37; --bad: #c62828; --warn: #9a6700; --run: #0b5cad;
           --log-bg: #0d1117; --log-fg: #e6edf3; }
         * { box-sizing: border-box; }
+        [hidden] { display: none !important; }
         html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; color: var(--fg); background: var(--bg); }
         body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
         a { color: var(--accent); }
