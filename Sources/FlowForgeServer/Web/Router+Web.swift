@@ -12,6 +12,7 @@ func addWebRoutes(to router: Router<AppRequestContext>, services: AppServices) {
     let web = router.group().add(middleware: WebSessionMiddleware(sessions: sessions))
     web.get("/", use: LandingPage(catalog: services.configuration.plans, apiBaseURL: services.configuration.apiBaseURL).show)
     web.addRoutes(WebAuthController(services: services, sessions: sessions).endpoints, atPath: "/auth")
+    web.addRoutes(OAuthSignInPage(services: services, sessions: sessions).endpoints, atPath: "/auth")
     // Commit statuses posted before the page moved under /dashboard, and Stripe's default return URL.
     web.get("/pipelines/:id") { _, context -> Response in
         let id = try context.parameters.require("id")

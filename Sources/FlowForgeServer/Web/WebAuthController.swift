@@ -83,6 +83,7 @@ struct WebAuthController {
             <input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit" class="button primary">Sign in</button>
             </form>
+            \(forgeSignInLinks(services))
             <p>New here? <a href="/auth/register?plan=free">Create an account</a></p>
             </section>
             """).render(context)

@@ -9,9 +9,10 @@ import Testing
 @Suite("web: browser", .needsBrowser, .dockerPrerequisites)
 struct BrowserFlowTests {
     @Test func theDashboardFlowFromPricingTableToALivePipeline() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ff-browser-\(UUID().uuidString)")
+        // A short, neutral path: the repository's URL shows in the committed screenshots.
+        let root = URL(fileURLWithPath: "/tmp/flowforge-\(UUID().uuidString.prefix(8).lowercased())")
         defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try GitTestRepository(name: "browser.git", root: root)
+        let repository = try GitTestRepository(name: "acme-web.git", root: root)
         try repository.commit(["README": "hi\n"])
         try await withLiveTestApp(environment: pipelineEnvironment()) { client, port, configuration in
             let site = "http://127.0.0.1:\(port)"

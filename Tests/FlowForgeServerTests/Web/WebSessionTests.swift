@@ -191,4 +191,23 @@ struct WebSessionTests {
             #expect(try await owner.get("/pipelines/\(id)").location == "/dashboard/pipelines/\(id)")
         }
     }
+
+    @Test func aForgeSignInsAccessTokenBecomesABrowserSession() async throws {
+        try await withTestApp(environment: ["GITHUB_CLIENT_ID": "client-id", "GITHUB_CLIENT_SECRET": "client-secret"]) { client, _ in
+            let login = try await WebBrowserClient(client).get("/auth/login")
+            #expect(login.html.contains("href=\"/auth/github\">Sign in with GitHub</a>"))
+            #expect(!login.html.contains("/auth/gitlab"))
+
+            // What OAuthController's callback hands the page in the fragment: an access token of the account.
+            let (access, _, _) = try await client.register(email: "forge@example.com")
+            let browser = WebBrowserClient(client)
+            let forged = try await browser.submit("/auth/callback", to: "/auth/callback", ["access_token": "not-a-token"])
+            #expect(forged.status == .unauthorized)
+            #expect(forged.setCookie(named: WebSessions.cookieName) == nil)
+            let done = try await browser.submit("/auth/callback", to: "/auth/callback", ["access_token": access])
+            #expect(done.status == .seeOther)
+            #expect(done.location == "/dashboard")
+            #expect(try await browser.get("/dashboard").html.contains("forge@example.com"))
+        }
+    }
 }
