@@ -122,6 +122,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // The fake forge API (FakeForge*.swift) is a small Hummingbird server.
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The browser tests' WebDriver client talks to chromedriver over HTTP.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/Support"
         ),

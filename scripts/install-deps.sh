@@ -8,7 +8,8 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-wanted=(build-essential pkg-config git libgit2-dev libarchive-dev libsqlite3-dev libssl-dev zlib1g-dev curl ca-certificates python3 python3-venv "$@")
+# chromium and chromium-driver: the web app's browser tests drive a headless Chromium through WebDriver.
+wanted=(build-essential pkg-config git libgit2-dev libarchive-dev libsqlite3-dev libssl-dev zlib1g-dev curl ca-certificates python3 python3-venv chromium chromium-driver "$@")
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -26,7 +26,7 @@ struct StatusDeliveryTests {
             #expect(byForge["github"]?.path == "/repos/octo/app/statuses/abc123")
             #expect(byForge["github"]?.state == "success")
             #expect(byForge["github"]?.context == "flowforge/ci/push")
-            #expect(byForge["github"]?.targetURL == "http://localhost:8080/pipelines/\(fixture.pipelines["github"]!)")
+            #expect(byForge["github"]?.targetURL == "http://localhost:8080/dashboard/pipelines/\(fixture.pipelines["github"]!)")
             #expect(byForge["gitlab"]?.path == "/api/v4/projects/group%2Fsub%2Fapp/statuses/abc123")
             #expect(byForge["gitlab"]?.state == "running")
             #expect(byForge["bitbucket"]?.path == "/2.0/repositories/team/app/commit/abc123/statuses/build")

@@ -27,7 +27,7 @@ struct StatusPipelineTests {
         #expect(seen.count >= 2 && seen.dropLast().allSatisfy { pending.contains($0.state ?? "") }, "pending first, then the final state: \(seen)")
         #expect(seen.allSatisfy { $0.violations.isEmpty && $0.api == provider }, "\(seen)")
         #expect(seen.allSatisfy { $0.sha == run.sha && $0.context == "flowforge/ci/push" })
-        #expect(seen.allSatisfy { $0.targetURL == "\(Self.frontend)/pipelines/\(run.pipelineID)" })
+        #expect(seen.allSatisfy { $0.targetURL == "\(Self.frontend)/dashboard/pipelines/\(run.pipelineID)" })
         #expect(seen.allSatisfy { $0.headers["authorization"] == "Bearer \(provider)-token" })
     }
 

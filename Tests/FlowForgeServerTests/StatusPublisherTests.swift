@@ -32,7 +32,7 @@ struct StatusPublisherTests {
             #expect(rows.map(\.status.sequence) == [20_001, 20_002])
             #expect(rows.allSatisfy {
                 $0.status.context == "flowforge/ci/push" && $0.status.sha == Self.sha && $0.status.provider == "gitlab"
-                    && $0.status.repositoryFullName == "group/sub/app" && $0.status.targetURL == "https://ci.example/pipelines/\(pipeline.id)"
+                    && $0.status.repositoryFullName == "group/sub/app" && $0.status.targetURL == "https://ci.example/dashboard/pipelines/\(pipeline.id)"
             })
         }
     }

@@ -57,7 +57,7 @@ struct StatusStoreFixture: Sendable {
         NewOutboxStatus(
             pipelineID: pipelines[provider]!, repositoryID: repositories[provider]!, provider: provider,
             repositoryFullName: Self.fullNames[provider]!, sha: sha, context: "flowforge/ci/push", sequence: sequence,
-            state: state, description: description, targetURL: "http://localhost:8080/pipelines/\(pipelines[provider]!)"
+            state: state, description: description, targetURL: "http://localhost:8080/dashboard/pipelines/\(pipelines[provider]!)"
         )
     }
 

@@ -62,17 +62,12 @@ func buildRouter(services: AppServices, docs: DocsSite) -> Router<AppRequestCont
         v1.addRoutes(V1AccountController(services: services).endpoints)
         v1.addRoutes(UsageController(services: services).endpoints)
         v1.addRoutes(
-            PipelineController(
-                pipelines: services.pipelines, logs: services.logs,
-                urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher,
-                repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration),
-                uploads: services.uploads,
-                eventKeepAlive: .milliseconds(services.configuration.logSettings.eventKeepAliveMillis)
-            ).endpoints,
+            services.pipelineController.endpoints,
             atPath: "pipelines"
         )
     }
     router.addRoutes(DocsController(site: docs).endpoints, atPath: "/docs")
     router.addRoutes(BadgeController(badges: SQLRepositoryBadgeRepository(database: services.database)).endpoints, atPath: "/badge")
+    addWebRoutes(to: router, services: services)
     return router
 }

@@ -31,12 +31,17 @@ struct BillingController {
         let user = try await account(context)
         guard let billing else { throw APIError.billingDisabled }
         let body = try await request.decodeJSON(SubscribeBody.self, context: context)
-        _ = try billing.paidPlan(body.plan)
+        return CheckoutView(checkoutURL: try await checkoutURL(billing, user: user, plan: body.plan))
+    }
+
+    /// A Checkout page for a paid plan, unless the account already pays for one (the dashboard calls this too).
+    func checkoutURL(_ billing: BillingService, user: UserRecord, plan: String?) async throws -> String {
+        _ = try billing.paidPlan(plan)
         if let current = try await store.subscription(userID: user.id), StripeEventProcessor.liveStatuses.contains(current.status),
            current.plan != PlanCatalog.freePlanID {
             throw APIError(.conflict, code: "already_subscribed", message: "the account already has a \(current.plan) subscription (\(current.status)); change or cancel it in the billing portal (POST /api/billing/portal)")
         }
-        return CheckoutView(checkoutURL: try await billing.checkoutURL(for: user, planID: body.plan))
+        return try await billing.checkoutURL(for: user, planID: plan)
     }
 
     struct PortalView: ResponseEncodable {

@@ -52,7 +52,12 @@ struct APIKeyController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedKey> {
         let userID = try context.requireUser()
         let body = try await request.decodeJSON(CreateBody.self, context: context)
-        let name = (body.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return EditedResponse(status: .created, response: try await createKey(userID: userID, name: body.name, context: context))
+    }
+
+    /// Makes a key for the account (the web app's form calls this too); the key is in the answer only.
+    func createKey(userID: String, name rawName: String?, context: AppRequestContext) async throws -> CreatedKey {
+        let name = (rawName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw APIError.validation("name", "is required") }
         guard name.count <= 100 else { throw APIError.validation("name", "must be at most 100 characters") }
 
@@ -63,10 +68,7 @@ struct APIKeyController {
         )
         try await services.apiKeys.create(record, keyHash: SecretHashing.hmacHex(key, key: services.configuration.apiKeySalt))
         context.logger.info("api key created", metadata: ["api_key_id": "\(record.id)"])
-        return EditedResponse(
-            status: .created,
-            response: CreatedKey(id: record.id, name: name, prefix: record.prefix, key: key, createdAt: Clock.date(millis: record.createdAt))
-        )
+        return CreatedKey(id: record.id, name: name, prefix: record.prefix, key: key, createdAt: Clock.date(millis: record.createdAt))
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {

@@ -22,21 +22,7 @@ struct AuthController {
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SessionResponse> {
         let body = try await request.decodeJSON(RegisterBody.self, context: context)
-        let email = try AccountValidation.email(body.email)
-        let password = try AccountValidation.password(body.password)
-        let plan = try AccountValidation.plan(body.plan, catalog: services.configuration.plans)
-        let now = Clock.nowMillis()
-        // Every account starts on free: a paid plan is granted only when Stripe reports the payment.
-        let user = UserRecord(
-            id: UUID().uuidString.lowercased(), email: email, passwordHash: try await services.passwords.hash(password),
-            plan: PlanCatalog.freePlanID, createdAt: now, updatedAt: now
-        )
-        do {
-            try await services.users.create(user)
-        } catch StoreError.conflict {
-            throw APIError(.conflict, code: "email_taken", message: "an account with this email already exists; sign in instead")
-        }
-        context.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
+        let (user, plan) = try await createAccount(email: body.email, password: body.password, plan: body.plan, context: context)
         var session = try await services.sessions.issue(for: user)
         if plan != PlanCatalog.freePlanID {
             session = await PaidSignUp(billing: services.billing, logger: context.logger).start(session, user: user, plan: plan)
@@ -51,8 +37,35 @@ struct AuthController {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> SessionResponse {
         let body = try await request.decodeJSON(LoginBody.self, context: context)
-        guard let rawEmail = body.email, let password = body.password else {
-            throw APIError.validation(body.email == nil ? "email" : "password", "is required")
+        let user = try await verifyCredentials(email: body.email, password: body.password, context: context)
+        return try await services.sessions.issue(for: user)
+    }
+
+    /// Creates a free account (the web app's sign-up form calls this too); returns it and the plan asked for.
+    func createAccount(email rawEmail: String?, password rawPassword: String?, plan rawPlan: String?, context: AppRequestContext) async throws -> (UserRecord, String) {
+        let email = try AccountValidation.email(rawEmail)
+        let password = try AccountValidation.password(rawPassword)
+        let plan = try AccountValidation.plan(rawPlan, catalog: services.configuration.plans)
+        let now = Clock.nowMillis()
+        // Every account starts on free: a paid plan is granted only when Stripe reports the payment.
+        let user = UserRecord(
+            id: UUID().uuidString.lowercased(), email: email, passwordHash: try await services.passwords.hash(password),
+            plan: PlanCatalog.freePlanID, createdAt: now, updatedAt: now
+        )
+        do {
+            try await services.users.create(user)
+        } catch StoreError.conflict {
+            throw APIError(.conflict, code: "email_taken", message: "an account with this email already exists; sign in instead")
+        }
+        context.logger.info("account registered", metadata: ["user_id": "\(user.id)"])
+        return (user, plan)
+    }
+
+    /// Checks an email and password through the sign-in throttle (the web app's sign-in form calls this too).
+    /// Unknown email and wrong password fail alike, after the same bcrypt work.
+    func verifyCredentials(email rawEmail: String?, password: String?, context: AppRequestContext) async throws -> UserRecord {
+        guard let rawEmail, let password else {
+            throw APIError.validation(rawEmail == nil ? "email" : "password", "is required")
         }
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let address = RateLimitIdentities.addressKey(context.remoteAddress)
@@ -66,7 +79,7 @@ struct AuthController {
             throw APIError(.unauthorized, code: "invalid_credentials", message: "email or password is incorrect")
         }
         try await services.throttle.recordSuccess(email: email, address: address)
-        return try await services.sessions.issue(for: user)
+        return user
     }
 
     struct RefreshBody: Decodable {

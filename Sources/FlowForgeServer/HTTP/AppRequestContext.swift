@@ -16,6 +16,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// `AccessTokenMiddleware` need not read it a second time.
     var accountReadForRateLimit: UserRecord?
     public var maxUploadSize: Int = 2 * 1024 * 1024
+    /// What `WebSessionMiddleware` learned for a page: the signed-in account, the CSRF token, the form.
+    var web = WebRequestState()
     public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {

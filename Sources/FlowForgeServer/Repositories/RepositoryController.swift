@@ -37,6 +37,12 @@ struct RepositoryController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<RepositoryView> {
         let userID = try context.requireUser()
         let body = try await request.decodeJSON(RepositoryRequest.self, context: context)
+        return EditedResponse(status: .created, response: try await connect(body, userID: userID, context: context))
+    }
+
+    /// Connects a repository for the account (the dashboard's form calls this too); the answer carries the
+    /// webhook secret, the only time it is shown.
+    func connect(_ body: RepositoryRequest, userID: String, context: AppRequestContext) async throws -> RepositoryView {
         let provider = try body.validProvider()
         let fullName = RepositoryName.key(try body.validFullName(provider: provider), provider: provider)
         let cloneURL = try await checkedCloneURL(body.cloneUrl, provider: provider, fullName: fullName)
@@ -58,7 +64,7 @@ struct RepositoryController {
             throw APIError(.conflict, code: "repository_exists", message: "\(provider) repository \(fullName) is already connected to your account; use the existing connection, or disconnect it first")
         }
         context.logger.info("repository connected", metadata: ["repository_id": "\(id)", "provider": "\(provider)"])
-        return EditedResponse(status: .created, response: RepositoryView(record, apiBaseURL: apiBaseURL, cloneURL: hosts.cloneURL(for: record), webhookSecret: secret))
+        return RepositoryView(record, apiBaseURL: apiBaseURL, cloneURL: hosts.cloneURL(for: record), webhookSecret: secret)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> RepositoryListView {

@@ -20,6 +20,11 @@ struct SecretController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SecretView> {
         let userID = try context.requireUser()
         let body = try await request.decodeJSON(SecretRequest.self, context: context)
+        return EditedResponse(status: .created, response: try await store(body, userID: userID, context: context))
+    }
+
+    /// Seals and stores a new secret (the dashboard's form calls this too); its value is never shown again.
+    func store(_ body: SecretRequest, userID: String, context: AppRequestContext) async throws -> SecretView {
         let name = try SecretRequest.validName(body.name)
         let value = try body.validValue()
         let repositoryID = try await ownRepository(body.repositoryId, userID: userID)
@@ -39,7 +44,7 @@ struct SecretController {
         context.logger.info("secret created", metadata: [
             "secret_id": "\(id)", "repository_id": "\(repositoryID ?? "-")", "pull_requests": "\(secret.pullRequests)",
         ])
-        return EditedResponse(status: .created, response: SecretView(secret))
+        return SecretView(secret)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> SecretListView {

@@ -67,7 +67,7 @@ struct StatusPublisher: PipelineLifecycleObserver {
                 pipelineID: pipeline.id, repositoryID: repositoryID, provider: target.provider,
                 repositoryFullName: target.fullName, sha: sha, context: StatusContent.context(for: pipeline),
                 sequence: milestone.sequence(createdAt: pipeline.createdAt), state: status.state.rawValue,
-                description: status.description, targetURL: "\(frontendURL)/pipelines/\(pipeline.id)"
+                description: status.description, targetURL: "\(frontendURL)/dashboard/pipelines/\(pipeline.id)"
             )
         } catch {
             logger.error("could not look up where a commit status goes; the forge will not show this milestone", metadata: [

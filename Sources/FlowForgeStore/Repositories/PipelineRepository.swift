@@ -147,10 +147,16 @@ public struct SQLPipelineRepository: PipelineRepository {
     }
 
     public func list(userID: String, status: PipelineStatus?, limit: Int, cursor: String?) async throws -> PipelinePage {
+        try await list(userID: userID, status: status, repositoryID: nil, limit: limit, cursor: cursor)
+    }
+
+    /// `list`, narrowed to one connected repository's pipelines when `repositoryID` is set (the dashboard's filter).
+    public func list(userID: String, status: PipelineStatus?, repositoryID: String?, limit: Int, cursor: String?) async throws -> PipelinePage {
         let position = cursor.flatMap(PipelineCursor.init(encoded:))
         return try await database.withConnection { db in
             var query = SQLQueryString("SELECT * FROM pipelines WHERE user_id = ") + "\(bind: userID)"
             if let status { query = query + " AND status = " + "\(bind: status.rawValue)" }
+            if let repositoryID { query = query + " AND repository_id = " + "\(bind: repositoryID)" }
             if let position {
                 // Keyset pagination: stable while new pipelines arrive, unlike OFFSET.
                 query = query + " AND (created_at < " + "\(bind: position.createdAt)"

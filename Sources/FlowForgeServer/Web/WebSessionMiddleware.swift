@@ -1,0 +1,100 @@
+import Crypto
+import HTTPTypes
+import Foundation
+import Hummingbird
+
+/// In front of every page: reads the session cookie into `context.web` (and `context.userID`, so the API's
+/// handlers serve the page's own routes), checks the CSRF token of every POST, renders errors as pages, and
+/// sets the security headers (CSP allowing only this server's scripts and styles).
+struct WebSessionMiddleware: RouterMiddleware {
+    let sessions: WebSessions
+    static let maxFormBytes = 64 * 1024
+    static let contentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        var request = request
+        var setCookies: [String] = []
+        if let (session, user) = try await sessions.resolve(request) {
+            context.web.session = session
+            context.web.user = user
+            context.web.csrfToken = session.csrfToken
+            context.userID = user.id
+            context.logger[metadataKey: "user_id"] = "\(user.id)"
+        } else {
+            if request.cookies[WebSessions.cookieName] != nil { setCookies.append(sessions.clearing(WebSessions.cookieName)) }
+            if let known = request.cookies[WebSessions.csrfCookieName]?.value, known.count >= 32, known.count <= 100 {
+                context.web.csrfToken = known
+            } else {
+                context.web.csrfToken = SecretHashing.randomToken()
+                setCookies.append(sessions.cookie(WebSessions.csrfCookieName, context.web.csrfToken, maxAge: WebSessions.lifetimeSeconds))
+            }
+        }
+
+        var response: Response
+        do {
+            if request.method == .post {
+                context.web.form = try await Self.checkedForm(&request, expected: context.web.csrfToken)
+            }
+            response = try await next(request, context)
+        } catch let redirect as WebRedirect {
+            response = redirect.response
+        } catch let error as APIError {
+            response = WebErrorPage(status: error.status, message: error.message).render(context)
+        } catch let error as HTTPError {
+            let mapped = ErrorMiddleware<AppRequestContext>.map(error)
+            response = WebErrorPage(status: mapped.status, message: mapped.message).render(context)
+        }
+        for cookie in setCookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.contentSecurityPolicy
+        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+
+    /// The POST's form fields, once its `csrf_token` field is proven to be this browser's token. A forged
+    /// request from another site cannot read the token (it is in our pages and an HttpOnly cookie only).
+    static func checkedForm(_ request: inout Request, expected: String) async throws -> [String: String] {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/x-www-form-urlencoded") else {
+            throw APIError(.forbidden, code: "csrf_failed", message: "this form was not sent by a FlowForge page; reload the page and try again")
+        }
+        let body = try await request.collectBody(upTo: maxFormBytes)
+        let form = FormBody.parse(String(buffer: body))
+        guard let sent = form["csrf_token"], !expected.isEmpty,
+              Data(SHA256.hash(data: Data(sent.utf8))) == Data(SHA256.hash(data: Data(expected.utf8)))
+        else {
+            throw APIError(.forbidden, code: "csrf_failed", message: "the form's security token is missing or stale; reload the page and send it again")
+        }
+        return form
+    }
+}
+
+/// Thrown by a page handler to send the browser elsewhere (303, so a POST becomes a GET).
+struct WebRedirect: Error {
+    let location: String
+    var cookies: [String] = []
+
+    var response: Response {
+        var headers: HTTPFields = [.location: location]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+}
+
+/// Sends a signed-out visitor of a dashboard page to sign in, and back to the page afterwards.
+struct SignedInMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard context.web.user != nil else {
+            let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            let next = request.method == .get ? path : "/dashboard"
+            var allowed = CharacterSet.urlQueryAllowed
+            allowed.remove(charactersIn: "&=+?#")
+            throw WebRedirect(location: "/auth/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/dashboard"))
+        }
+        return try await next(request, context)
+    }
+}
