@@ -30,8 +30,9 @@ int flowforge_spawn_shell(const char *script, char *const environment[], const c
     sigemptyset(&defaults);
     int signals[] = {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU};
     for (unsigned i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) sigaddset(&defaults, signals[i]);
-    if ((result = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) goto destroy_all;
-    if ((result = posix_spawnattr_setpgroup(&attributes, 0)) != 0) goto destroy_all;
+    // A session of its own (and so a process group of its own, same id): a step that opens /dev/tty (a
+    // password or host-key prompt) fails at once instead of being stopped by SIGTTIN until its timeout.
+    if ((result = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) goto destroy_all;
     if ((result = posix_spawnattr_setsigmask(&attributes, &none)) != 0) goto destroy_all;
     if ((result = posix_spawnattr_setsigdefault(&attributes, &defaults)) != 0) goto destroy_all;
 

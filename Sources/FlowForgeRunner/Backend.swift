@@ -3,6 +3,11 @@ public protocol Backend: Sendable {
     /// How the API and the logs name it: `docker` or `local`.
     var name: String { get }
 
+    /// Whether steps run confined (containers: their own filesystem, no view of the host's files). A
+    /// backend that runs them as host processes says false, and the server then refuses untrusted code
+    /// (pull requests from forks).
+    var isolatesSteps: Bool { get }
+
     /// Runs the plan's step graph: each step once its dependencies ended, independent steps side by side (at
     /// most `request.maxParallelSteps`), skipping the steps whose `runsOn` does not match what their upstream
     /// came to; the outcome is the first failure of a step that may not fail. Always removes everything it created

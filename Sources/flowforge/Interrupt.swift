@@ -5,12 +5,13 @@ import Foundation
 import Glibc
 #endif
 
-/// Ctrl-C (SIGINT) and SIGTERM for `flowforge run`: the steps' process groups are not the terminal's, so
-/// they do not get the signal themselves; the run is cancelled instead, which stops them and cleans up.
+/// Ctrl-C (SIGINT), SIGTERM, and the terminal going away (SIGHUP) or Ctrl-\ (SIGQUIT) for `flowforge run`:
+/// the steps' sessions are not the terminal's, so they do not get the signal themselves; the run is
+/// cancelled instead, which stops them and cleans up.
 enum Interrupt {
     static func cancellingOnSignal<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await body() }
-        let sources = [SIGINT, SIGTERM].map { number in
+        let sources = [SIGINT, SIGTERM, SIGHUP, SIGQUIT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {

@@ -29,17 +29,27 @@ actor RunConsole: RunObserver {
     }
 
     func stepOutput(_ step: String, _ chunk: [UInt8]) {
-        var buffer = partial[step, default: []] + chunk
-        guard let lastNewline = buffer.lastIndex(of: UInt8(ascii: "\n")) else {
+        // Taken out and put back so the append happens in place (no copy of the held bytes per chunk).
+        var buffer = partial.removeValue(forKey: step) ?? []
+        buffer.append(contentsOf: chunk)
+        let cut: Int
+        if let lastNewline = buffer.lastIndex(of: UInt8(ascii: "\n")) {
+            cut = lastNewline + 1
+        } else if buffer.count >= Self.longestHeldLine {
+            // Output without newlines (progress bars, binary data) is shown as it comes, and memory stays bounded.
+            cut = buffer.count
+        } else {
             partial[step] = buffer
             return
         }
-        let complete = buffer[...lastNewline]
-        buffer.removeSubrange(...lastNewline)
-        partial[step] = buffer
         if current != step { header(step) }
-        terminal.write(String(decoding: complete, as: UTF8.self))
+        terminal.write(String(decoding: buffer[..<cut], as: UTF8.self))
+        buffer.removeSubrange(..<cut)
+        if !buffer.isEmpty { partial[step] = buffer }
     }
+
+    /// Most bytes of an unfinished line held back before they are printed anyway.
+    static let longestHeldLine = 64 * 1024
 
     func stepFinished(_ step: String, exitCode: Int32?, at: Date) {
         if let rest = partial.removeValue(forKey: step), !rest.isEmpty {
@@ -49,7 +59,8 @@ actor RunConsole: RunObserver {
         rows[step, default: StepRow()].finished = at
         rows[step, default: StepRow()].exitCode = exitCode
         rows[step, default: StepRow()].ended = true
-        let status = exitCode == 0 ? "success" : "failure"
+        // No exit code: the step was stopped (timeout or cancel); the summary says which.
+        let status = exitCode == 0 ? "success" : exitCode == nil ? "stopped" : "failure"
         let exit = exitCode.map { ", exit \($0)" } ?? ""
         terminal.out(terminal.paint("<== \(step): \(status)\(exit), \(Self.duration(rows[step]))", Terminal.colour(for: status)))
         current = nil

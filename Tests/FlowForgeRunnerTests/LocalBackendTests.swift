@@ -124,6 +124,21 @@ struct LocalBackendTests {
         try await expectAllGone(pidsIn: workspace.appendingPathComponent("pids"), count: 3)
     }
 
+    @Test func aStoppedStepsChildrenGetTheirGraceToCleanUp() async throws {
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let observer = RecordingObserver()
+        // The shell ends on SIGTERM at once; its child traps it and needs a moment to clean up, which it
+        // gets: the group's SIGKILL waits for the grace (3 s), not for the shell.
+        let child = "sh -c 'trap \"sleep 0.3; echo cleaned > cleaned; exit 0\" TERM; echo $$ >> pids; while :; do sleep 0.05; done' &"
+        let step = Self.step("traps", [child, "while [ ! -s pids ]; do sleep 0.01; done", "wait"], timeout: 1)
+        let outcome = await backend.run(request([step]), observer: observer)
+
+        #expect(outcome == .timedOut(step: "traps", message: "timed out after 1s"))
+        let marker = try? String(contentsOf: workspace.appendingPathComponent("cleaned"), encoding: .utf8)
+        #expect(marker == "cleaned\n", "the child's SIGTERM handler did not get to finish")
+        try await expectAllGone(pidsIn: workspace.appendingPathComponent("pids"), count: 1)
+    }
+
     @Test func aBackgroundProcessLeftByAStepThatPassedIsKilled() async throws {
         defer { try? FileManager.default.removeItem(at: workspace) }
         let observer = RecordingObserver()

@@ -14,6 +14,7 @@ public struct DockerBackend: Backend {
     let podImage: String?
     let logger: Logger
     public var name: String { "docker" }
+    public var isolatesSteps: Bool { true }
 
     /// - Parameters:
     ///   - host: `unix:///path/to/docker.sock` or `tcp://127.0.0.1:2375`.

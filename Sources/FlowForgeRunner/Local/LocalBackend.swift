@@ -13,9 +13,13 @@ public struct LocalBackend: Backend {
     let logger: Logger
     let table = LocalProcessTable()
     public var name: String { "local" }
+    public var isolatesSteps: Bool { false }
 
     public init(logger: Logger) {
         self.logger = logger
+        // Inherited SIG_IGN for SIGCHLD (some supervisors leave it so) makes the kernel reap children by
+        // itself, and their exit statuses would be lost.
+        signal(SIGCHLD, SIG_DFL)
     }
 
     /// The first line of every step's log.

@@ -29,6 +29,8 @@ final class LocalProcess: Sendable {
         var reaped = false
         /// The shell has exited (not yet reaped): the reader stops soon after the pipe goes quiet.
         var exited = false
+        /// Set by `terminate`: until then, the rest of the group may finish after SIGTERM.
+        var stopDeadline: ContinuousClock.Instant?
     }
 
     private init(pid: pid_t, output: AsyncStream<[UInt8]>) {
@@ -66,6 +68,9 @@ final class LocalProcess: Sendable {
     /// SIGTERM to the whole group, then SIGKILL to what is left after `grace`. Safe to call any number of
     /// times and after the process ended (a reaped group is never signalled: its id may be reused).
     func terminate(grace: Duration = LocalBackend.terminationGrace) {
+        state.withLock { state in
+            if state.stopDeadline == nil { state.stopDeadline = .now + grace }
+        }
         signalGroup(SIGTERM)
         let (seconds, attoseconds) = grace.components
         let delay = Double(seconds) + Double(attoseconds) / 1e18
@@ -83,15 +88,33 @@ final class LocalProcess: Sendable {
         let thread = Thread { [self] in
             var info = siginfo_t()
             // WNOWAIT: the shell stays a zombie, so its group id stays ours while the rest is killed.
-            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+            var lost = false
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 {
+                if errno == EINTR { continue }
+                lost = true  // reaped by someone else (SIGCHLD ignored): the status is gone
+                break
+            }
+            if !lost, let deadline = state.withLock({ $0.stopDeadline }) {
+                // A stop is under way and the shell went first (sh ends on SIGTERM at once): what it started
+                // gets the rest of its grace to clean up before the SIGKILL below.
+                while ContinuousClock.now < deadline && Self.groupHasLiveMembers(pid) { Thread.sleep(forTimeInterval: 0.05) }
+            }
             let (code, waiting) = state.withLock { state -> (Int32, [CheckedContinuation<Int32, Never>]) in
-                _ = kill(-pid, SIGKILL)
                 var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                var known = !lost
+                if !lost {
+                    _ = kill(-pid, SIGKILL)
+                    while waitpid(pid, &status, 0) == -1 {
+                        if errno == EINTR { continue }
+                        known = false
+                        break
+                    }
+                }
                 state.reaped = true
                 state.exited = true
-                // The low 7 bits hold the terminating signal, 0 when the shell exited by itself.
-                let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                // The low 7 bits hold the terminating signal, 0 when the shell exited by itself. A status
+                // that could not be read is never reported as a success.
+                let code = !known ? Self.unknownStatus : status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
                 state.exitCode = code
                 defer { state.waiting = [] }
                 return (code, state.waiting)
@@ -140,6 +163,23 @@ final class LocalProcess: Sendable {
 
     /// Called by the consumer of `output` once it handled a chunk, so the reader reads the next.
     func took() { taken.signal() }
+
+    /// The exit code reported when the shell's status could not be read.
+    static let unknownStatus: Int32 = 255
+
+    /// Whether a process other than a zombie is still in process group `group` (read from /proc/*/stat,
+    /// whose fields after the command name are state, parent and group).
+    static func groupHasLiveMembers(_ group: pid_t) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
+        for entry in entries where entry.first?.isNumber == true {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, fields[2] == "\(group)", fields[0] != "Z" { return true }
+        }
+        return false
+    }
 
     /// How long output is still read after the shell exited, from processes that escaped its group.
     static let outputAfterExit = Duration.seconds(1)

@@ -137,6 +137,11 @@ struct PipelineExecutor: Sendable {
     }
 
     private func run(_ pipeline: PipelineRecord, job: ClaimedJob, lease: LeaseWatch, workspace: URL, logger: Logger) async -> Result {
+        // Host processes could read the data directory (database, encryption key, mirrors): a fork's
+        // code is never run there, not even checked out.
+        if pipeline.fork && !backend.isolatesSteps {
+            return Result(status: .error, error: "this server runs steps as plain processes (FLOWFORGE_BACKEND=\(backend.name)), which never run pull requests from forks; use the docker backend")
+        }
         let commit: String
         do {
             try WorkspaceRoot.prepare(workspaceRoot)
