@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // Uploaded sources (.zip, .tar, .tar.gz) are read with libarchive; FlowForge writes every entry itself.
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .target(name: "FlowForgeArchive", dependencies: ["CLibArchive"]),
+        .target(name: "FlowForgeArchive", dependencies: ["CLibArchive", "FlowForgeCore"]),
         // `chattr` flags for the workspaces folder: `ioctl` is variadic, so Swift cannot call it.
         .target(name: "CFileFlags"),
         .target(
@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "flowforge",
             dependencies: [
-                "FlowForgeServer", "FlowForgeClient",
+                "FlowForgeServer", "FlowForgeClient", "FlowForgeArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
