@@ -59,3 +59,22 @@ import Testing
         #expect(catalog.cheapestPlan(granting: PlanCatalog.customEnvironments)?.id == "pro")
     }
 }
+
+@Suite struct DockerfileBasesTests {
+    @Test func basesAreReadAsTheBuilderReadsThem() {
+        let text = """
+            # syntax comment
+            ARG BASE=alpine
+            ARG VERSION="3.20"
+            FROM --platform=linux/amd64 ${BASE}:$VERSION AS builder
+            RUN make
+            FROM builder AS test
+            FROM \\
+              debian:12-slim
+            COPY --from=builder /out /out
+            FROM scratch
+            FROM team/${UNKNOWN}:1
+            """
+        #expect(DockerfileBases.bases(of: text) == [.image("alpine:3.20"), .image("debian:12-slim"), .unresolved("team/${UNKNOWN}:1")])
+    }
+}

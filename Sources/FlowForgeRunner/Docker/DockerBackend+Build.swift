@@ -8,6 +8,11 @@ extension DockerBackend: ImageBuilder {
         try await client().build(build, network: network, output: output)
     }
 
+    public func isPrivateImage(_ image: String) async throws -> Bool {
+        if case .present(_, isPrivate: true) = try await client().localImage(image) { return true }
+        return false
+    }
+
     public func tags(inRepository repository: String) async throws -> [String] {
         try await client().tags(inRepository: repository)
     }

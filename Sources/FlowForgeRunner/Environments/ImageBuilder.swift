@@ -14,6 +14,9 @@ import FlowForgeCore
 public protocol ImageBuilder: Sendable {
     func imageID(of tag: String) async throws -> String?
     func build(_ build: ImageBuild, output: @escaping @Sendable ([UInt8]) async -> Void) async throws -> String
+    /// Whether the host holds `image` as pulled with some account's registry credentials: a build must not
+    /// start `FROM` it, since the build never pulls a base the host has (and so never asks the registry).
+    func isPrivateImage(_ image: String) async throws -> Bool
     /// Tags of the host's images in `repository` (`flowforge-env/<account>`), for `ImageBuild.cacheFrom`.
     func tags(inRepository repository: String) async throws -> [String]
 }

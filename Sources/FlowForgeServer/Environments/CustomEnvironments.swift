@@ -67,21 +67,22 @@ struct CustomEnvironments: Sendable {
     ) async -> Swift.Result<String, Failure> {
         let context = scratch.appendingPathComponent("\(UUID().uuidString).tar")
         defer { try? FileManager.default.removeItem(at: context) }
-        let digest: String
+        let packed: (digest: String, text: String?)
         do {
-            digest = try await NIOThreadPool.singleton.runIfActive { [scratch] in
+            packed = try await NIOThreadPool.singleton.runIfActive { [scratch] in
                 try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                 try Self.pack(workspace, dockerfile: dockerfile, into: context)
-                return try Self.digest(of: context, dockerfile: dockerfile)
+                return (try Self.digest(of: context, dockerfile: dockerfile), Self.readDockerfile(dockerfile, in: workspace))
             }
         } catch {
             if Task.isCancelled { return .failure(Failure(text: "stopped")) }
             return .failure(Failure(text: "its build context could not be packed: \(error)"))
         }
         let repository = Self.repository(account: account)
-        let tag = "\(repository):\(digest)"
+        let tag = "\(repository):\(packed.digest)"
         var metadata: Logger.Metadata = ["dockerfile": "\(dockerfile)", "image": "\(tag)"]
         do {
+            if let text = packed.text, let problem = try await baseProblem(text, account: account) { return .failure(Failure(text: problem)) }
             if let id = try await builder.imageID(of: tag) {
                 logger.info("custom environment found", metadata: metadata)
                 await output(Array("Using \(tag) (\(id)), built before from the same content; not building it again.\n".utf8))
@@ -109,14 +110,17 @@ struct CustomEnvironments: Sendable {
         }
     }
 
-    /// Blocking: the workspace as a tar, without what its `.dockerignore` leaves out (the Dockerfile and the
-    /// `.dockerignore` always go in, as the Docker CLI sends them).
+    /// Blocking: the workspace as a tar, without `.git` and what its `.dockerignore` leaves out (the
+    /// Dockerfile and the `.dockerignore` always go in, as the Docker CLI sends them).
     static func pack(_ workspace: URL, dockerfile: String, into file: URL) throws {
         var ignore = DockerIgnore("")
         if case .text(let text) = ConfigFileReader.readBlocking(".dockerignore", in: workspace) { ignore = DockerIgnore(text) }
         let keeping: Set<String> = [dockerfile, ".dockerignore"]
         try DirectoryArchive.write(root: workspace.path, to: file.path) { path, isDirectory in
-            ignore.decision(path, isDirectory: isDirectory, keeping: keeping)
+            // `.git` differs between two checkouts of one commit (its index, its fetched refs): left out, the
+            // context is the commit's files, and the same commit finds its image again.
+            if path == ".git" { return .exclude }
+            return ignore.decision(path, isDirectory: isDirectory, keeping: keeping)
         }
     }
 

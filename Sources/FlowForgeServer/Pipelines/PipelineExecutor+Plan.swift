@@ -49,6 +49,7 @@ extension PipelineExecutor {
         if case .run(let plan) = outcome {
             // The operator's default image is theirs to choose; what a repository names is checked.
             for step in plan.steps where step.image != defaultImage && step.dockerfile == nil {
+                if let problem = CustomEnvironments.reservedImageProblem(step.image, step: step.name) { return .failure(PlanProblem(text: problem)) }
                 if let problem = await registryPolicy.problem(with: step.image, step: step.name) {
                     return .failure(PlanProblem(text: problem))
                 }
