@@ -29,7 +29,7 @@ struct DirectoryArchiveTests {
                 for m in t.getmembers():
                     kind = "dir" if m.isdir() else "link" if m.issym() else "file"
                     extra = m.linkname if m.issym() else (t.extractfile(m).read().decode() if m.isfile() else "")
-                    print(m.name, kind, extra.strip().replace("\n", "|"), m.mtime, m.uid)
+                    print(m.name, kind, extra.strip().replace(chr(10), "|"), m.mtime, m.uid)
             """, file]
         process.standardOutput = pipe
         try process.run()
