@@ -53,7 +53,7 @@ git -C "$data/work" push -q "$data/bench.git" main
 # The log cap is raised above the output, so that every byte is stored and streamed.
 FLOWFORGE_DATA_DIR=$data BCRYPT_ROUNDS=4 LOG_LEVEL=error DOCKER_HOST=$docker_host \
     DEFAULT_DOCKER_IMAGE=$image FLOWFORGE_DOCKER_NETWORK=none FLOWFORGE_ALLOW_LOCAL_REPOS=true \
-    FLOWFORGE_MAX_LOG_BYTES=$(( (megabytes + 64) * 1024 * 1024 )) PIPELINE_TIMEOUT=1800 \
+    FLOWFORGE_MAX_LOG_BYTES=$(( (megabytes + 64) * 1024 * 1024 )) PIPELINE_TIMEOUT=3600000 \
     API_BASE_URL="http://127.0.0.1:$port" \
     GITHUB_API_URL=http://127.0.0.1:9 GITLAB_URL=http://127.0.0.1:9 BITBUCKET_API_URL=http://127.0.0.1:9 \
     "$bin" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
