@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         // Uploaded sources (.zip, .tar, .tar.gz) are read with libarchive; FlowForge writes every entry itself.
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .target(name: "FlowForgeArchive", dependencies: ["CLibArchive"]),
+        .target(name: "FlowForgeArchive", dependencies: ["CLibArchive", "FlowForgeCore"]),
         // `chattr` flags for the workspaces folder: `ioctl` is variadic, so Swift cannot call it.
         .target(name: "CFileFlags"),
         // posix_spawn with the GNU extensions the local backend needs (pipe2, addchdir_np, addclosefrom_np).
@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "flowforge",
             dependencies: [
-                "FlowForgeServer", "FlowForgeClient",
+                "FlowForgeServer", "FlowForgeClient", "FlowForgeArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // `run` and `lint` read files and run steps off the cooperative threads.
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -7,6 +7,8 @@ public enum SourceArchiveError: Error, Sendable, Equatable, CustomStringConverti
     case tooManyEntries(limit: Int)
     /// Not a .zip, .tar or .tar.gz, or damaged.
     case unreadable(String)
+    /// A folder could not be packed (`DirectoryArchive`).
+    case unwritable(String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum SourceArchiveError: Error, Sendable, Equatable, CustomStringConverti
         case .tooLarge(let limit): "the archive unpacks to more than \(limit) bytes; upload a smaller source (without build output or dependencies)"
         case .tooManyEntries(let limit): "the archive holds more than \(limit) entries; upload a smaller source"
         case .unreadable(let why): "the archive cannot be read as .zip, .tar or .tar.gz: \(why)"
+        case .unwritable(let why): "the folder could not be packed: \(why)"
         }
     }
 }

@@ -33,6 +33,12 @@ enum LocalRunPlan {
             throw Problem(description: "nothing to run")
         }
         if !only.isEmpty { plan = try selecting(only, from: plan) }
+        if let dockerfile = plan.dockerfiles.first {
+            throw Problem(description: """
+                a step runs in a custom environment (`image: {dockerfile: \(dockerfile)}`), which only a FlowForge server \
+                builds; run the working copy there with `flowforge pipeline start --upload --follow`
+                """)
+        }
         let pipelineID = "local-" + UUID().uuidString.lowercased()
         let facts = PipelineFacts(
             pipelineID: pipelineID, commit: git.head ?? "", branch: branch, event: event, repository: workspace.lastPathComponent)

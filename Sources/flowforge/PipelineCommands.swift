@@ -12,9 +12,12 @@ struct PipelineCommand: AsyncParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Start a pipeline of a repository; prints its id, or with --follow its run, exiting with its result.")
+            abstract: "Start a pipeline of a repository, or of the working copy with --upload; prints its id, or with --follow its run, exiting with its result.")
         @OptionGroup var server: ServerOptions
-        @Option(name: .customLong("repo-url"), help: "The repository to clone.") var repoURL: String
+        @Option(name: .customLong("repo-url"), help: "The repository to clone.") var repoURL: String?
+        @Flag(help: "Upload the working copy in DIR (default: the current folder) instead of cloning: git's files, .gitignore honoured, uncommitted changes included.")
+        var upload = false
+        @Argument(help: "With --upload: the folder to upload.") var directory: String?
         @Option(help: "The branch to build (the server's default: main).") var branch: String?
         @Option(help: "A full 40-character commit SHA instead of the branch's head.") var commit: String?
         @Option(name: .customLong("command"), help: "A command to run instead of the repository's flowforge.yml (repeatable).")
@@ -22,17 +25,47 @@ struct PipelineCommand: AsyncParsableCommand {
         @Option(name: .customLong("env"), help: "KEY=VALUE for the steps' environment (repeatable).") var environment: [String] = []
         @Flag(help: "Follow the run to its end: its steps and output as they come.") var follow = false
 
+        func validate() throws {
+            if upload {
+                if repoURL != nil { throw ValidationError("give --repo-url or --upload, not both") }
+                if commit != nil { throw ValidationError("--commit names a commit to clone; an upload runs the files as they are") }
+            } else {
+                if repoURL == nil { throw ValidationError("give --repo-url URL to clone a repository, or --upload [DIR] to upload a working copy") }
+                if directory != nil { throw ValidationError("a folder is taken only with --upload") }
+            }
+        }
+
         func run() async throws {
             try await runningClient {
-                var body: [String: Any] = ["repo_url": repoURL]
-                if let branch { body["branch"] = branch }
-                if let commit { body["commit"] = commit }
-                if !commands.isEmpty { body["commands"] = commands }
-                if !environment.isEmpty { body["env"] = try keyValues(environment, option: "--env") }
                 let client = try server.client()
-                let created = try await client.call(.POST, "/api/v1/pipelines", json: body)
+                let created = upload ? try await startUpload(client) : try await startClone(client)
                 try await printOrFollow(created, follow: follow, client: client)
             }
+        }
+
+        func startClone(_ client: APIClient) async throws -> [String: Any] {
+            var body: [String: Any] = ["repo_url": repoURL ?? ""]
+            if let branch { body["branch"] = branch }
+            if let commit { body["commit"] = commit }
+            if !commands.isEmpty { body["commands"] = commands }
+            if !environment.isEmpty { body["env"] = try keyValues(environment, option: "--env") }
+            return try await client.call(.POST, "/api/v1/pipelines", json: body)
+        }
+
+        func startUpload(_ client: APIClient) async throws -> [String: Any] {
+            let folder = URL(fileURLWithPath: directory ?? FileManager.default.currentDirectoryPath).standardizedFileURL
+            var fields: [(String, String)] = commands.map { ("commands", $0) }
+            if let branch { fields.append(("branch", branch)) }
+            if !environment.isEmpty {
+                let data = try JSONSerialization.data(withJSONObject: try keyValues(environment, option: "--env"), options: [.sortedKeys])
+                fields.append(("env", String(decoding: data, as: UTF8.self)))
+            }
+            let packed = try await WorkingCopyArchive.pack(folder)
+            defer { try? FileManager.default.removeItem(at: packed.file) }
+            let archive = Array(try Data(contentsOf: packed.file))
+            Terminal.standardError("uploading \(folder.lastPathComponent): \(packed.entries) entries, \(packed.bytes) bytes, \(packed.selection)")
+            let name = (folder.lastPathComponent.isEmpty || folder.lastPathComponent == "/" ? "source" : folder.lastPathComponent) + ".tar.gz"
+            return try await client.upload("/api/v1/pipelines", fields: fields, fileName: name, file: archive)
         }
     }
 

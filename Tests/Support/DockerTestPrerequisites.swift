@@ -71,6 +71,34 @@ public enum DockerTestPrerequisites {
         return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
     }
 
+    /// The daemon's `GET /images/<name>/json` answer as JSON, or nil when there is no such image.
+    public static func inspectImage(_ name: String) -> [String: Any]? {
+        guard let response = exchange("GET /images/\(name)/json HTTP/1.0\r\nHost: docker\r\n\r\n"),
+            response.hasPrefix("HTTP/1.0 200") || response.hasPrefix("HTTP/1.1 200"),
+            let body = response.range(of: "\r\n\r\n").map({ response[$0.upperBound...] })
+        else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+
+    /// The tags of the images of `repository` (`name:tag`).
+    public static func tags(inRepository repository: String) -> [String] {
+        struct Summary: Decodable { var RepoTags: [String]? }
+        let filters = #"{"reference":["\#(repository)"]}"#
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        guard let query = filters.addingPercentEncoding(withAllowedCharacters: allowed),
+            let response = exchange("GET /images/json?filters=\(query) HTTP/1.0\r\nHost: docker\r\n\r\n"),
+            let body = response.range(of: "\r\n\r\n").map({ response[$0.upperBound...] }),
+            let images = try? JSONDecoder().decode([Summary].self, from: Data(body.utf8))
+        else { return [] }
+        return images.flatMap { $0.RepoTags ?? [] }.filter { $0.hasPrefix(repository + ":") }
+    }
+
+    /// Removes an image a test built (its tags and layers no other image uses).
+    public static func removeImage(_ name: String) {
+        _ = exchange("DELETE /images/\(name)?force=1 HTTP/1.0\r\nHost: docker\r\n\r\n")
+    }
+
     /// Sends a raw request over the socket and returns the whole answer (HTTP/1.0: the daemon closes after it).
     private static func exchange(_ request: String) -> String? {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

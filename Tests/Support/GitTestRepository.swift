@@ -9,7 +9,8 @@ public struct GitTestRepository: Sendable {
     public var fileURL: String { bareDirectory.absoluteString }
     /// The smart-HTTP URL, when the repository lives under a `GitTestServer`'s root.
     public let httpURL: String?
-    private let workDirectory: URL
+    /// The work tree commits are made in (outside `root`; `removeWorkTree` removes it).
+    public let workDirectory: URL
 
     /// Creates an empty bare repository `name` (e.g. `"app.git"`) under `root`, whose HEAD names
     /// `defaultBranch`. The work tree used for commits sits outside `root`, so it is never served.

@@ -118,6 +118,9 @@ public struct ImageReference: Sendable, Equatable {
             && label.allSatisfy { $0.isASCIILetterOrDigit || $0 == "-" }
     }
 
+    /// Whether `text` may be one component of an image's path (see `isPathComponent`).
+    public static func isValidPathComponent(_ text: String) -> Bool { isPathComponent(Substring(text)) }
+
     /// `[a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*`
     static func isPathComponent(_ text: Substring) -> Bool {
         var index = text.startIndex

@@ -9,6 +9,9 @@ public struct PipelineConfig: Sendable, Equatable {
     public var matrix: Matrix?
     /// Default image for steps that name none; nil means the server's default image.
     public var image: String?
+    /// `image: {dockerfile: path}`: the Dockerfile of the workspace whose image runs the steps that name
+    /// no image of their own (a custom environment); `image` is nil then.
+    public var dockerfile: String?
     /// Pipeline-wide environment, merged under each step's own (the step's value wins).
     public var environment: [String: String]
     /// Pipeline-level filter; when it does not match, the whole pipeline is skipped.
@@ -39,6 +42,8 @@ public struct StepConfig: Sendable, Equatable {
     public var name: String
     /// The step's image; nil means the pipeline's `image`, else the server's default.
     public var image: String?
+    /// `image: {dockerfile: path}` on the step: its image is built from that Dockerfile of the workspace.
+    public var dockerfile: String?
     /// Shell commands run in order by `/bin/sh`; never empty after parsing.
     public var commands: [String]
     public var environment: [String: String]

@@ -46,7 +46,11 @@ public enum PipelineConfigParser {
             switch key {
             case "name": config.name = try name(value, reader: reader)
             case "matrix": config.matrix = try MatrixReader(reader: reader).matrix(value)
-            case "image": config.image = try reader.string(value, path: "image")
+            case "image":
+                switch try reader.image(value, path: "image") {
+                case .reference(let image): config.image = image
+                case .dockerfile(let file): config.dockerfile = file
+                }
             case "env": config.environment = try reader.environment(value, path: "env")
             case "image_pull_secret": config.imagePullSecret = try reader.secretName(value, path: "image_pull_secret")
             case "when": config.when = try WhenReader(reader: reader).condition(value, path: "when")

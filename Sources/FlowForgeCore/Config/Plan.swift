@@ -24,7 +24,11 @@ public struct TriggerContext: Sendable, Equatable {
 /// One step as a backend runs it: everything resolved, nothing left to interpret but `script`.
 public struct PlanStep: Sendable, Codable, Equatable {
     public var name: String
+    /// The image to run. Empty while `dockerfile` is set: the server builds that image before the run and
+    /// puts its tag here, so a backend always gets an image to run.
     public var image: String
+    /// A custom environment: the path, inside the workspace, of the Dockerfile the step's image is built from.
+    public var dockerfile: String?
     public var commands: [String]
     public var environment: [String: String]
     public var timeoutSeconds: Int?
@@ -46,8 +50,10 @@ public struct PlanStep: Sendable, Codable, Equatable {
     public init(
         name: String, image: String, commands: [String], environment: [String: String] = [:],
         timeoutSeconds: Int? = nil, dependsOn: [String] = [], ignoreFailure: Bool = false,
-        runsOn: Set<StepCondition> = [.success], secrets: [String: String] = [:], imagePullSecret: String? = nil
+        runsOn: Set<StepCondition> = [.success], secrets: [String: String] = [:], imagePullSecret: String? = nil,
+        dockerfile: String? = nil
     ) {
+        self.dockerfile = dockerfile
         self.ignoreFailure = ignoreFailure
         self.runsOn = runsOn
         self.secrets = secrets
@@ -81,6 +87,12 @@ public struct Plan: Sendable, Codable, Equatable {
     /// Every secret some step needs, for its environment or its image pull.
     public var secretNames: Set<String> {
         Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
+    }
+
+    /// The Dockerfiles the plan's steps are built from, each once, in step order.
+    public var dockerfiles: [String] {
+        var seen = Set<String>()
+        return steps.compactMap(\.dockerfile).filter { seen.insert($0).inserted }
     }
 
     /// For each step, every step it depends on directly or through others.

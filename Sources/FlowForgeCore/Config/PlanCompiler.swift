@@ -9,7 +9,9 @@ public enum PlanCompiler {
     /// With a `matrix`, the steps are repeated once per combination, named `name (KEY=value, …)`, each
     /// combination's steps depending only on each other, with the values in their environment (over the
     /// pipeline's `env`, under the step's) and in `${KEY}` of their image.
-    /// Images resolve step → pipeline `image` → `defaultImage`; env merges pipeline under step.
+    /// Images resolve step → pipeline `image` → `defaultImage`; env merges pipeline under step. An `image:`
+    /// naming a Dockerfile (`{dockerfile: path}`) gives the step that `dockerfile` and an empty image,
+    /// which the server fills with the image it builds.
     /// Throws for what a hand-built config could still get wrong: unknown dependencies, cycles, no image,
     /// an image that is not a valid reference (it reaches Docker Engine API paths), and an image of the
     /// file's with neither tag nor digest (FlowForge does not guess `:latest`).
@@ -33,7 +35,9 @@ public enum PlanCompiler {
             let rename = { (name: String) in Matrix.stepName(name, combination) }
             let matrixEnvironment = Dictionary(combination.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
             for step in ordered {
-                let image = try image(of: step, in: config, defaultImage: defaultImage, substituting: matrixEnvironment)
+                // The nearest `image:` wins, whether it names an image or a Dockerfile to build.
+                let dockerfile = step.image == nil ? step.dockerfile ?? (config.image == nil ? config.dockerfile : nil) : nil
+                let image = try dockerfile == nil ? image(of: step, in: config, defaultImage: defaultImage, substituting: matrixEnvironment) : ""
                 planSteps.append(PlanStep(
                     name: rename(step.name), image: image, commands: step.commands,
                     environment: config.environment.merging(matrixEnvironment) { _, new in new }
@@ -42,15 +46,17 @@ public enum PlanCompiler {
                     dependsOn: (dependencies[step.name] ?? []).map(rename),
                     ignoreFailure: step.ignoreFailure,
                     runsOn: Set((step.when?.status ?? []).compactMap(StepCondition.init(rawValue:))).nonEmpty ?? [.success],
-                    secrets: step.secrets, imagePullSecret: step.imagePullSecret ?? config.imagePullSecret))
+                    secrets: step.secrets, imagePullSecret: dockerfile != nil ? nil : step.imagePullSecret ?? config.imagePullSecret,
+                    dockerfile: dockerfile))
             }
         }
         return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps))
     }
 
     /// The v1 API's `commands` form: one step named "run" in `image`.
-    public static func commandsPlan(commands: [String], image: String, environment: [String: String]) -> Plan {
-        Plan(steps: [PlanStep(name: "run", image: image, commands: commands, environment: environment)])
+    /// With `dockerfile`, the step runs in the image built from that Dockerfile of the workspace (`image` unused).
+    public static func commandsPlan(commands: [String], image: String, environment: [String: String], dockerfile: String? = nil) -> Plan {
+        Plan(steps: [PlanStep(name: "run", image: dockerfile == nil ? image : "", commands: commands, environment: environment, dockerfile: dockerfile)])
     }
 
     private static func image(

@@ -82,7 +82,11 @@ struct StepReader {
                 if givenName != nil {
                     throw reader.error(keyNode, "\(path) is named by its key; remove `name:` or write steps as a list")
                 }
-            case "image": step.image = try reader.string(value, path: "\(path).image")
+            case "image":
+                switch try reader.image(value, path: "\(path).image") {
+                case .reference(let image): step.image = image
+                case .dockerfile(let file): step.dockerfile = file
+                }
             case "commands":
                 sawCommands = true
                 step.commands = try commands(value, path: "\(path).commands")

@@ -1,7 +1,7 @@
 extension AppConfiguration {
     /// Pipelines from uploaded sources: which archive types are accepted and what one may unpack to.
     mutating func readUploadSettings(_ env: EnvironmentReader) throws {
-        let types = (env.string("ALLOWED_FILE_TYPES") ?? ".zip,.tar,.tar.gz,.tgz")
+        let types = (env.string("ALLOWED_FILE_TYPES") ?? ".zip,.tar,.tar.gz,.tgz,.dockerfile")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         let known = UploadSettings.archiveTypes
         if let unknown = types.first(where: { !known.contains($0) }) {
@@ -17,8 +17,9 @@ extension AppConfiguration {
 
 /// `ALLOWED_FILE_TYPES` and `FLOWFORGE_UPLOAD_MAX_UNPACKED_BYTES`.
 public struct UploadSettings: Sendable {
-    /// The archive types FlowForge can unpack, as file name endings.
-    static let archiveTypes = [".zip", ".tar", ".tar.gz", ".tgz"]
+    /// The archive types FlowForge can unpack, as file name endings, and `.dockerfile`: a Dockerfile alone,
+    /// the custom environment of the upload's `commands`.
+    static let archiveTypes = [".zip", ".tar", ".tar.gz", ".tgz", ".dockerfile"]
     /// Endings of the file names accepted as a pipeline's `source` (lower case, with the dot).
     public var allowedTypes: [String]
     /// What one archive may unpack to, counted as written (zip bombs).

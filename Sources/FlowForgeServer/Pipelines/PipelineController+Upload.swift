@@ -46,6 +46,9 @@ extension PipelineController {
             throw APIError(decoding: error)
         }
         let bytes = Array(source.data)
+        if UploadedSources.isDockerfile(fileName: fileName) {
+            try await checkDockerfileUpload(bytes, commands: valid.commands, userID: userID)
+        }
         do {
             try await uploads.check(bytes, fileName: fileName)
         } catch let error as SourceArchiveError {

@@ -34,6 +34,11 @@ enum ConfigFileReader {
             return .refused("the workspace could not be opened to read \(name) (\(errorText(errno))); start the pipeline again")
         }
         defer { close(directory) }
+        return readBlocking(name, inFolder: directory)
+    }
+
+    /// `readBlocking(_:in:)` with the folder already open (`directory`, left open).
+    static func readBlocking(_ name: String, inFolder directory: Int32) -> Outcome {
         // O_NONBLOCK: opening a FIFO must not wait for a writer.
         let file = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard file >= 0 else {

@@ -20,7 +20,9 @@ extension PipelineExecutor {
         var outcome: PlanOutcome
         var name: String?
         if let commands = pipeline.commands {
-            outcome = .run(PlanCompiler.commandsPlan(commands: commands, image: defaultImage, environment: [:]))
+            // A `.dockerfile` upload is the environment the commands run in.
+            let dockerfile = UploadedSources.isDockerfile(pipeline) ? UploadedSources.dockerfileName : nil
+            outcome = .run(PlanCompiler.commandsPlan(commands: commands, image: defaultImage, environment: [:], dockerfile: dockerfile))
         } else {
             var found: (file: String, text: String)?
             for file in Self.configFiles {
@@ -46,7 +48,8 @@ extension PipelineExecutor {
         }
         if case .run(let plan) = outcome {
             // The operator's default image is theirs to choose; what a repository names is checked.
-            for step in plan.steps where step.image != defaultImage {
+            for step in plan.steps where step.image != defaultImage && step.dockerfile == nil {
+                if let problem = CustomEnvironments.reservedImageProblem(step.image, step: step.name) { return .failure(PlanProblem(text: problem)) }
                 if let problem = await registryPolicy.problem(with: step.image, step: step.name) {
                     return .failure(PlanProblem(text: problem))
                 }

@@ -176,6 +176,9 @@ struct PipelineExecutor: Sendable {
                 if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
                 return await record(commit, name: name, of: pipeline, job: job, running: false) ?? Result(status: .error, error: problem.text)
             }
+            if let problem = await customEnvironmentProblem(for: compiled, of: pipeline) {
+                return await record(commit, name: name, of: pipeline, job: job, running: false) ?? Result(status: .error, error: problem)
+            }
             if let failed = await record(commit, name: name, of: pipeline, job: job, running: true) { return failed }
             plan = compiled
         case .success((.skipped(let reason), let name)):
@@ -185,7 +188,7 @@ struct PipelineExecutor: Sendable {
         }
 
         do {
-            try await pipelines.setSteps(job, names: plan.steps.map(\.name))
+            try await pipelines.setSteps(job, names: Self.recordedSteps(of: plan))
             try await pipelines.setBackend(job, name: backend.name)
         } catch {
             if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
@@ -201,6 +204,7 @@ struct PipelineExecutor: Sendable {
         request.secrets = secretValues
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
+        if let failed = await prepareEnvironments(&request, of: pipeline, workspace: workspace, observer: observer) { return failed }
         return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: observer)), defaultImage: defaultImage)
     }
 

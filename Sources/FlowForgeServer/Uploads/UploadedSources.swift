@@ -19,6 +19,14 @@ struct UploadedSources: Sendable {
 
     static func isUpload(_ pipeline: PipelineRecord) -> Bool { pipeline.repoURL.hasPrefix(scheme) }
 
+    /// The file name ending of an uploaded Dockerfile: the upload is the environment, not the source.
+    static let dockerfileType = ".dockerfile"
+    /// Where an uploaded Dockerfile is put in the (otherwise empty) workspace, its build context.
+    static let dockerfileName = "Dockerfile"
+
+    static func isDockerfile(fileName: String) -> Bool { fileName.lowercased().hasSuffix(dockerfileType) }
+    static func isDockerfile(_ pipeline: PipelineRecord) -> Bool { isUpload(pipeline) && isDockerfile(fileName: pipeline.repoURL) }
+
     /// Unpacks `bytes` once into a scratch folder, so a hostile or broken archive is refused to the uploader
     /// (422) rather than failing later in a worker. Throws `SourceArchiveError`.
     func check(_ bytes: [UInt8], fileName: String) async throws {
@@ -54,9 +62,14 @@ struct UploadedSources: Sendable {
 
     var limits: SourceArchiveLimits { SourceArchiveLimits(maxUnpackedBytes: settings.maxUnpackedBytes) }
 
-    /// Blocking: writes the archive to `file` (libarchive reads files) and unpacks it into `folder`.
+    /// Blocking: writes the archive to `file` (libarchive reads files) and unpacks it into `folder`; an
+    /// uploaded Dockerfile is written into `folder` as `Dockerfile`, alone.
     static func unpack(_ bytes: [UInt8], fileName: String, into folder: URL, file: URL, limits: SourceArchiveLimits) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if isDockerfile(fileName: fileName) {
+            try Data(bytes).write(to: folder.appendingPathComponent(dockerfileName), options: .withoutOverwriting)
+            return
+        }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: file)
         try SourceArchive.extract(file: file.path, into: folder.path, limits: limits)
