@@ -34,7 +34,7 @@ public enum PlanCompiler {
             let matrixEnvironment = Dictionary(combination.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
             for step in ordered {
                 let image = try image(of: step, in: config, defaultImage: defaultImage, substituting: matrixEnvironment)
-                planSteps.append(PlanStep(
+                var planStep = PlanStep(
                     name: rename(step.name), image: image, commands: step.commands,
                     environment: config.environment.merging(matrixEnvironment) { _, new in new }
                         .merging(step.environment) { _, stepValue in stepValue },
@@ -42,10 +42,12 @@ public enum PlanCompiler {
                     dependsOn: (dependencies[step.name] ?? []).map(rename),
                     ignoreFailure: step.ignoreFailure,
                     runsOn: Set((step.when?.status ?? []).compactMap(StepCondition.init(rawValue:))).nonEmpty ?? [.success],
-                    secrets: step.secrets, imagePullSecret: step.imagePullSecret ?? config.imagePullSecret))
+                    secrets: step.secrets, imagePullSecret: step.imagePullSecret ?? config.imagePullSecret)
+                planStep.artifacts = step.artifacts
+                planSteps.append(planStep)
             }
         }
-        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps))
+        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps, cache: config.cache))
     }
 
     /// The v1 API's `commands` form: one step named "run" in `image`.
