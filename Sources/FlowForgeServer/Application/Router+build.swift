@@ -66,7 +66,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
                 urlPolicy: RepositoryURLPolicy(allowLocal: services.configuration.allowLocalRepositories), launcher: services.launcher,
                 repositories: services.connectedRepositories, hosts: ForgeHosts(configuration: services.configuration),
                 uploads: services.uploads,
-                eventKeepAlive: .milliseconds(services.configuration.logSettings.eventKeepAliveMillis)
+                eventKeepAlive: .milliseconds(services.configuration.logSettings.eventKeepAliveMillis),
+                artifacts: services.artifacts, artifactStore: services.artifactStore
             ).endpoints,
             atPath: "pipelines"
         )
