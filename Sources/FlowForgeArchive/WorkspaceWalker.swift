@@ -29,11 +29,15 @@ public enum WorkspaceWalker {
         let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw WalkError(path: root, errno: errno) }
         var count = 0
-        try walk(descriptor, prefix: "", maxEntries: maxEntries, count: &count, enter: enter, visit: visit)
+        try walk(descriptor, prefix: "", depth: 0, maxEntries: maxEntries, count: &count, enter: enter, visit: visit)
     }
 
+    /// Folders deeper than this are not entered: each level holds a descriptor and a stack frame.
+    public static let maxDepth = 128
+
     private static func walk(
-        _ descriptor: Int32, prefix: String, maxEntries: Int, count: inout Int, enter: (String) -> Bool, visit: (Entry) throws -> Void
+        _ descriptor: Int32, prefix: String, depth: Int, maxEntries: Int, count: inout Int, enter: (String) -> Bool,
+        visit: (Entry) throws -> Void
     ) throws {
         guard let directory = fdopendir(descriptor) else {
             close(descriptor)
@@ -59,10 +63,10 @@ public enum WorkspaceWalker {
             case UInt32(S_IFLNK): try visit(Entry(path: path, kind: .link, size: 0, mode: mode & 0o7777))
             case UInt32(S_IFDIR):
                 try visit(Entry(path: path, kind: .folder, size: 0, mode: mode & 0o7777))
-                guard enter(path) else { continue }
+                guard depth < maxDepth, enter(path) else { continue }
                 let child = openat(dirfd(directory), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard child >= 0 else { continue }  // replaced by a link or removed since it was listed
-                try walk(child, prefix: path, maxEntries: maxEntries, count: &count, enter: enter, visit: visit)
+                try walk(child, prefix: path, depth: depth + 1, maxEntries: maxEntries, count: &count, enter: enter, visit: visit)
             default: continue
             }
         }

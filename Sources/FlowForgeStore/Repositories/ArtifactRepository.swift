@@ -82,7 +82,7 @@ public struct SQLArtifactRepository: ArtifactRepository {
 
     public func totalBytes(userID: String) async throws -> Int64 {
         try await database.withConnection { db in
-            try await db.raw("SELECT COALESCE(SUM(size), 0) AS total FROM artifacts WHERE user_id = \(bind: userID)")
+            try await db.raw("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS total FROM artifacts WHERE user_id = \(bind: userID)")
                 .first().map { try $0.int64("total") } ?? 0
         }
     }

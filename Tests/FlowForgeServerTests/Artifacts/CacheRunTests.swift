@@ -77,4 +77,43 @@ struct CacheRunTests {
             }
         }
     }
+
+    @Test func aHostileCacheArchiveWritesNothingOutsideTheWorkspace() async throws {
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try server.makeRepository("cached-hostile")
+        try repository.commit(["flowforge.yml": Self.config])
+        let url = try #require(repository.httpURL)
+        try await withTestApp(environment: pipelineEnvironment()) { client, configuration in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let first = try await client.createPipeline(key: key, ["repo_url": url, "branch": "main"])
+            #expect(try await client.awaitPipeline(first, key: key)["status"] as? String == "success")
+            // Swap the saved archive for one whose entries climb out of the workspace.
+            let caches = configuration.dataDirectory.appendingPathComponent("artifacts/caches")
+            let account = try #require(try FileManager.default.contentsOfDirectory(atPath: caches.path).first)
+            let object = try #require(try FileManager.default.contentsOfDirectory(atPath: caches.appendingPathComponent(account).path).first)
+            let archive = caches.appendingPathComponent("\(account)/\(object)").path
+            let python = Process()
+            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            python.arguments = ["python3", "-c", """
+                import io, sys, tarfile
+                with tarfile.open(sys.argv[1], "w:gz") as t:
+                    for name in ["../../escaped", ".cache/../../../escaped-too"]:
+                        info = tarfile.TarInfo(name); info.size = 4
+                        t.addfile(info, io.BytesIO(b"evil"))
+                """, archive]
+            try python.run()
+            python.waitUntilExit()
+            #expect(python.terminationStatus == 0)
+
+            let second = try await client.createPipeline(key: key, ["repo_url": url, "branch": "main"])
+            #expect(try await client.awaitPipeline(second, key: key)["status"] as? String == "success", "a bad cache does not fail the build")
+            let log = try await client.logs(second, key: key)
+            #expect(log.contains("==> cache not restored:") && log.contains("\"..\""), "\(log)")
+            #expect(log.contains("cold start"), "\(log)")
+            for path in ["escaped", "escaped-too", "workspaces/escaped", "workspaces/escaped-too"] {
+                #expect(!FileManager.default.fileExists(atPath: configuration.dataDirectory.appendingPathComponent(path).path), "\(path)")
+            }
+        }
+    }
 }
