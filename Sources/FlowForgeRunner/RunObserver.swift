@@ -12,7 +12,8 @@ public protocol RunObserver: Sendable {
     /// Bytes the step wrote to stdout or stderr (both in one stream, demultiplexed), as they arrive.
     /// A chunk may end in the middle of a line or of a UTF-8 sequence.
     func stepOutput(_ step: String, _ chunk: [UInt8]) async
-    /// The step is over. `exitCode` is the script's exit status, or `nil` when it never got to run or to exit
+    /// The step is over. Backends await this call before they start a step that depends on this one and
+    /// before the run ends, so the server may read what the step left in the workspace (its artifacts) here. `exitCode` is the script's exit status, or `nil` when it never got to run or to exit
     /// on its own (its image could not be used, it timed out, the run was cancelled).
     func stepFinished(_ step: String, exitCode: Int32?, at: Date) async
 }

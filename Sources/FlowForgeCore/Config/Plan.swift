@@ -46,6 +46,8 @@ public struct PlanStep: Sendable, Codable, Equatable {
     public var secrets: [String: String] = [:]
     /// The secret whose value (a registry auth JSON document) the backend sends with this step's image pull.
     public var imagePullSecret: String?
+    /// Workspace paths and globs (`WorkspacePattern`) whose files the server stores after the step ends.
+    public var artifacts: [String] = []
 
     public init(
         name: String, image: String, commands: [String], environment: [String: String] = [:],
@@ -78,10 +80,14 @@ public struct Plan: Sendable, Codable, Equatable {
     /// The pipeline's name (top-level `name:`, else `PipelineConfig.defaultName`).
     public var name: String
     public var steps: [PlanStep]
+    /// Workspace paths (`WorkspacePattern`) the server restores before the first step and saves after a
+    /// successful run; empty for none.
+    public var cache: [String] = []
 
-    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep]) {
+    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep], cache: [String] = []) {
         self.name = name
         self.steps = steps
+        self.cache = cache
     }
 
     /// Every secret some step needs, for its environment or its image pull.

@@ -38,7 +38,7 @@ public enum PlanCompiler {
                 // The nearest `image:` wins, whether it names an image or a Dockerfile to build.
                 let dockerfile = step.image == nil ? step.dockerfile ?? (config.image == nil ? config.dockerfile : nil) : nil
                 let image = try dockerfile == nil ? image(of: step, in: config, defaultImage: defaultImage, substituting: matrixEnvironment) : ""
-                planSteps.append(PlanStep(
+                var planStep = PlanStep(
                     name: rename(step.name), image: image, commands: step.commands,
                     environment: config.environment.merging(matrixEnvironment) { _, new in new }
                         .merging(step.environment) { _, stepValue in stepValue },
@@ -47,10 +47,12 @@ public enum PlanCompiler {
                     ignoreFailure: step.ignoreFailure,
                     runsOn: Set((step.when?.status ?? []).compactMap(StepCondition.init(rawValue:))).nonEmpty ?? [.success],
                     secrets: step.secrets, imagePullSecret: dockerfile != nil ? nil : step.imagePullSecret ?? config.imagePullSecret,
-                    dockerfile: dockerfile))
+                    dockerfile: dockerfile)
+                planStep.artifacts = step.artifacts
+                planSteps.append(planStep)
             }
         }
-        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps))
+        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps, cache: config.cache))
     }
 
     /// The v1 API's `commands` form: one step named "run" in `image`.

@@ -39,6 +39,10 @@ struct PipelineExecutor: Sendable {
     /// The catalog and the accounts, for the plan's step limits (`stepLimits(for:)`); nil: `stepLimits` alone.
     var plans: PlanCatalog? = nil
     var users: (any UserRepository)? = nil
+    /// Keeps the steps' `artifacts:`; nil: none are kept.
+    var artifacts: ArtifactCollector? = nil
+    /// Restores and saves the plans' `cache:`; nil: caches are neither restored nor saved.
+    var cache: PipelineCache? = nil
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -205,7 +209,7 @@ struct PipelineExecutor: Sendable {
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
         if let failed = await prepareEnvironments(&request, of: pipeline, workspace: workspace, observer: observer) { return failed }
-        return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: observer)), defaultImage: defaultImage)
+        return Self.namingTheDefaultImage(Self.result(of: await run(request, observer: observer, log: recorder, of: pipeline)), defaultImage: defaultImage)
     }
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same
