@@ -17,6 +17,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var steps: [StepConfig]
     /// The secret holding registry credentials for pulling the images of steps that name none of their own.
     public var imagePullSecret: String?
+    /// `services:` in file order: containers beside the steps for the whole run, reached on `localhost`.
+    public var services: [ServiceConfig] = []
 
     /// The name of a pipeline whose file has no `name:`.
     public static let defaultName = "ci"

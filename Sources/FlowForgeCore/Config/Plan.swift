@@ -72,15 +72,20 @@ public struct Plan: Sendable, Codable, Equatable {
     /// The pipeline's name (top-level `name:`, else `PipelineConfig.defaultName`).
     public var name: String
     public var steps: [PlanStep]
+    /// Started before the first step, in this order, and stopped after the last; shared by every step
+    /// (and every matrix combination) of the run.
+    public var services: [PlanService]
 
-    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep]) {
+    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep], services: [PlanService] = []) {
         self.name = name
         self.steps = steps
+        self.services = services
     }
 
-    /// Every secret some step needs, for its environment or its image pull.
+    /// Every secret some step or service needs, for its environment or its image pull.
     public var secretNames: Set<String> {
-        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
+        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) }
+            + services.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
     }
 
     /// For each step, every step it depends on directly or through others.

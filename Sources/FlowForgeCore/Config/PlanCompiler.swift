@@ -10,6 +10,7 @@ public enum PlanCompiler {
     /// combination's steps depending only on each other, with the values in their environment (over the
     /// pipeline's `env`, under the step's) and in `${KEY}` of their image.
     /// Images resolve step → pipeline `image` → `defaultImage`; env merges pipeline under step.
+    /// Services come along as they are (see `services(of:)`); a skipped pipeline starts none.
     /// Throws for what a hand-built config could still get wrong: unknown dependencies, cycles, no image,
     /// an image that is not a valid reference (it reaches Docker Engine API paths), and an image of the
     /// file's with neither tag nor digest (FlowForge does not guess `:latest`).
@@ -45,7 +46,7 @@ public enum PlanCompiler {
                     secrets: step.secrets, imagePullSecret: step.imagePullSecret ?? config.imagePullSecret))
             }
         }
-        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps))
+        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps, services: try services(of: config)))
     }
 
     /// The v1 API's `commands` form: one step named "run" in `image`.
