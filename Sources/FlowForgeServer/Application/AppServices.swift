@@ -30,6 +30,7 @@ struct AppServices: Sendable {
         )
         executor.secrets = PipelineSecrets(secrets: secrets, box: secretBox)
         executor.plans = configuration.plans
+        executor.serviceReadyTimeout = .seconds(configuration.serviceReadyTimeoutSeconds)
         executor.users = users
         return PipelineWorkerService(
             jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,

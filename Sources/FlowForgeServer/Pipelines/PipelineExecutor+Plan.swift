@@ -14,7 +14,8 @@ extension PipelineExecutor {
     /// checked-out commit compiled for this pipeline's event and branch. The request's `env` is laid over
     /// every step's environment. The file is read by `ConfigFileReader`: never through a link, never huge.
     ///
-    /// Every step also gets the standard environment (`standardEnvironment`), over its own.
+    /// Every step and service also gets the standard environment (`standardEnvironment`), over its own; a
+    /// service gets `FLOWFORGE_SERVICE_NAME` where a step gets `FLOWFORGE_STEP_NAME`.
     /// The name is the file's `name:` (nil for the `commands` form, and when the file could not be read).
     func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) async -> Swift.Result<(outcome: PlanOutcome, name: String?), PlanProblem> {
         var outcome: PlanOutcome
@@ -51,6 +52,11 @@ extension PipelineExecutor {
                     return .failure(PlanProblem(text: problem))
                 }
             }
+            for service in plan.services {
+                if let problem = await registryPolicy.problem(with: service.image, owner: service.logName) {
+                    return .failure(PlanProblem(text: problem))
+                }
+            }
         }
         if case .run(var plan) = outcome {
             let standard = Self.standardEnvironment(of: pipeline, commit: commit)
@@ -59,6 +65,12 @@ extension PipelineExecutor {
                 plan.steps[index].environment.merge(standard) { _, given in given }
                 plan.steps[index].environment["FLOWFORGE_STEP_NAME"] = plan.steps[index].name
                 plan.steps[index].environment["FLOWFORGE_PIPELINE_NAME"] = plan.name
+            }
+            for index in plan.services.indices {
+                plan.services[index].environment.merge(pipeline.environment) { _, requested in requested }
+                plan.services[index].environment.merge(standard) { _, given in given }
+                plan.services[index].environment["FLOWFORGE_SERVICE_NAME"] = plan.services[index].name
+                plan.services[index].environment["FLOWFORGE_PIPELINE_NAME"] = plan.name
             }
             outcome = .run(plan)
         }

@@ -28,6 +28,8 @@ struct PipelineExecutor: Sendable {
     var stepLimits: StepLimits = .default
     /// Most steps of one pipeline running at once (`FLOWFORGE_MAX_PARALLEL_STEPS`).
     var maxParallelSteps = RunRequest.defaultMaxParallelSteps
+    /// `FLOWFORGE_SERVICE_READY_TIMEOUT`: how long steps wait for the services' ports.
+    var serviceReadyTimeout = RunRequest.defaultServiceReadyTimeout
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
     /// Where pipelines from uploaded archives get their source; nil: none are run.
@@ -180,7 +182,8 @@ struct PipelineExecutor: Sendable {
         }
 
         do {
-            try await pipelines.setSteps(job, names: plan.steps.map(\.name))
+            // Services first: their output opens the log, as they start before any step.
+            try await pipelines.setSteps(job, names: plan.services.map(\.logName) + plan.steps.map(\.name))
         } catch {
             if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
             return Result(status: .error, error: "could not record the steps: \(error)")
@@ -193,6 +196,7 @@ struct PipelineExecutor: Sendable {
             pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline),
             maxParallelSteps: maxParallelSteps)
         request.secrets = secretValues
+        request.serviceReadyTimeout = serviceReadyTimeout
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
         return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: observer)), defaultImage: defaultImage)
