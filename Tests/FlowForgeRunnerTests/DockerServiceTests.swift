@@ -155,4 +155,28 @@ struct DockerServiceTests {
         #expect(await observer.events == [.started("service cache"), .finished("service cache", nil)])
         fixture.expectNothingLeft()
     }
+
+    @Test func thePipelineTimeoutAlsoEndsTheWaitForServices() async throws {
+        let fixture = try DockerRunFixture()
+        let observer = RecordingObserver()
+        let outcome = await fixture.backend.run(
+            request(fixture, [DockerRunFixture.step("never", ["echo never"])], services: [
+                Self.service("silent", ["sleep 600"], ports: [7010]),
+            ]).withTimeout(.seconds(4)),
+            observer: observer)
+
+        let events = await observer.events
+        #expect(outcome == .timedOut(step: "never", message: "pipeline timed out after 4s"), "\(events)")
+        #expect(!events.contains(.started("never")))
+        #expect(events.contains(.finished("service silent", 0)))
+        fixture.expectNothingLeft()
+    }
+}
+
+extension RunRequest {
+    func withTimeout(_ timeout: Duration) -> RunRequest {
+        var request = self
+        request.timeout = timeout
+        return request
+    }
 }
