@@ -1,6 +1,7 @@
 import FlowForgeCore
 import FlowForgeTestSupport
 import Foundation
+import Logging
 import Testing
 
 @testable import FlowForgeRunner
@@ -169,6 +170,41 @@ struct DockerServiceTests {
         #expect(outcome == .timedOut(step: "never", message: "pipeline timed out after 4s"), "\(events)")
         #expect(!events.contains(.started("never")))
         #expect(events.contains(.finished("service silent", 0)))
+        fixture.expectNothingLeft()
+    }
+}
+
+/// A service without `commands` runs its image's own command in the image's working directory.
+@Suite(.disabled(if: ProcessInfo.processInfo.environment["FLOWFORGE_SKIP_DOCKER_TESTS"] != nil))
+struct DockerServiceImageCommandTests {
+    static let image = "flowforge-test/busybox-httpd:1"
+
+    /// The test image with a CMD and WORKDIR of its own, committed from a container (no registry needed).
+    static func makeImage() async throws {
+        let client = DockerClient(host: try DockerHost(DockerTestPrerequisites.host), http: .shared, logger: Logger(label: "flowforge.runner.tests"))
+        let container = try await client.createContainer(DockerContainerConfig(
+            Image: DockerRunFixture.image, Cmd: ["sh", "-c", "mkdir -p /srv/www && echo served by the image > /srv/www/index.html"],
+            Labels: ["flowforge.test": "image"], HostConfig: .init(NetworkMode: "none", PidsLimit: 16)))
+        try await client.startContainer(container)
+        #expect(try await client.waitContainer(container) == 0)
+        let changes = #"CMD ["/bin/busybox", "httpd", "-f", "-p", "8099"]"# + "\nWORKDIR /srv/www"
+        _ = try await client.send(.POST, "/commit", query: [
+            ("container", container), ("repo", "flowforge-test/busybox-httpd"), ("tag", "1"), ("changes", changes),
+        ])
+        try await client.removeContainer(container)
+    }
+
+    @Test func withoutCommandsTheImagesOwnCommandRuns() async throws {
+        let fixture = try DockerRunFixture()
+        try await Self.makeImage()
+        let observer = RecordingObserver()
+        var request = fixture.request([DockerRunFixture.step("fetch", ["wget -q -O - http://localhost:8099/"])])
+        request.plan.services = [PlanService(name: "web", image: Self.image, ports: [8099])]
+        let outcome = await fixture.backend.run(request, observer: observer)
+
+        let timeline = await observer.timeline()
+        #expect(outcome == .success, "\(timeline)")
+        #expect(await observer.output(of: "fetch").contains("served by the image\n"), "httpd served its WORKDIR: \(timeline)")
         fixture.expectNothingLeft()
     }
 }
