@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "FlowForgeArchive", dependencies: ["CLibArchive"]),
         // `chattr` flags for the workspaces folder: `ioctl` is variadic, so Swift cannot call it.
         .target(name: "CFileFlags"),
+        // posix_spawn with the GNU extensions the local backend needs (pipe2, addchdir_np, addclosefrom_np).
+        .target(name: "CProcessSpawn"),
         .target(
             name: "FlowForgeGit",
             dependencies: [
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "FlowForgeRunner",
             dependencies: [
-                "FlowForgeCore",
+                "FlowForgeCore", "CProcessSpawn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +104,8 @@ let package = Package(
             dependencies: [
                 "FlowForgeServer", "FlowForgeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `run` and `lint` read files and run steps off the cooperative threads.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Shared helpers for tests only: a local git server, Docker prerequisites, temporary folders.

@@ -1,5 +1,8 @@
 /// Runs a compiled `Plan` somewhere isolated (containers) and cleans up after it.
 public protocol Backend: Sendable {
+    /// How the API and the logs name it: `docker` or `local`.
+    var name: String { get }
+
     /// Starts the plan's services first (reachable from the steps on `localhost`; with `ports`, the steps
     /// wait up to `request.serviceReadyTimeout` for each port to accept connections, else `.error` naming
     /// them), and stops them after the last step; a service exiting before then is a `.failure` naming it

@@ -184,6 +184,7 @@ struct PipelineExecutor: Sendable {
         do {
             // Services first: their output opens the log, as they start before any step.
             try await pipelines.setSteps(job, names: plan.services.map(\.logName) + plan.steps.map(\.name))
+            try await pipelines.setBackend(job, name: backend.name)
         } catch {
             if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
             return Result(status: .error, error: "could not record the steps: \(error)")
