@@ -6,6 +6,11 @@ import Foundation
 /// Steps without a dependency between them may run at the same time, so the calls of two steps may
 /// interleave (and arrive concurrently): an observer keys what it keeps by step name. A step that is never
 /// run (its upstream failed, or the run ended first) gets no calls at all.
+///
+/// A service of the plan is reported the same way under its `PlanService.logName` (`service <name>`), side
+/// by side with the steps: started as its container starts, its output, then finished with its own exit
+/// code when it exited while the steps still ran, 0 when FlowForge stopped it at the end of the run, and
+/// nil when it could not be started or the run was cancelled.
 public protocol RunObserver: Sendable {
     /// The step's container is about to run its script.
     func stepStarted(_ step: String, at: Date) async

@@ -23,6 +23,8 @@ public struct PipelineConfig: Sendable, Equatable {
     /// `cache:`: workspace paths restored before the first step and saved after a successful run
     /// (normalized, each inside the workspace).
     public var cache: [String] = []
+    /// `services:` in file order: containers beside the steps for the whole run, reached on `localhost`.
+    public var services: [ServiceConfig] = []
 
     /// The name of a pipeline whose file has no `name:`.
     public static let defaultName = "ci"

@@ -84,15 +84,21 @@ public struct Plan: Sendable, Codable, Equatable {
     /// successful run; empty for none.
     public var cache: [String] = []
 
-    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep], cache: [String] = []) {
+    /// Started before the first step, in this order, and stopped after the last; shared by every step
+    /// (and every matrix combination) of the run.
+    public var services: [PlanService]
+
+    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep], services: [PlanService] = [], cache: [String] = []) {
         self.name = name
         self.steps = steps
+        self.services = services
         self.cache = cache
     }
 
-    /// Every secret some step needs, for its environment or its image pull.
+    /// Every secret some step or service needs, for its environment or its image pull.
     public var secretNames: Set<String> {
-        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
+        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) }
+            + services.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
     }
 
     /// The Dockerfiles the plan's steps are built from, each once, in step order.

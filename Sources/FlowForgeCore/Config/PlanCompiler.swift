@@ -11,7 +11,8 @@ public enum PlanCompiler {
     /// pipeline's `env`, under the step's) and in `${KEY}` of their image.
     /// Images resolve step → pipeline `image` → `defaultImage`; env merges pipeline under step. An `image:`
     /// naming a Dockerfile (`{dockerfile: path}`) gives the step that `dockerfile` and an empty image,
-    /// which the server fills with the image it builds.
+    /// which the server fills with the image it builds. Services come along as they are (see
+    /// `services(of:)`); a skipped pipeline starts none.
     /// Throws for what a hand-built config could still get wrong: unknown dependencies, cycles, no image,
     /// an image that is not a valid reference (it reaches Docker Engine API paths), and an image of the
     /// file's with neither tag nor digest (FlowForge does not guess `:latest`).
@@ -52,7 +53,7 @@ public enum PlanCompiler {
                 planSteps.append(planStep)
             }
         }
-        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps, cache: config.cache))
+        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps, services: try services(of: config), cache: config.cache))
     }
 
     /// The v1 API's `commands` form: one step named "run" in `image`.

@@ -30,6 +30,7 @@ struct AppServices: Sendable {
         )
         executor.secrets = PipelineSecrets(secrets: secrets, box: secretBox)
         executor.plans = configuration.plans
+        executor.serviceReadyTimeout = .seconds(configuration.serviceReadyTimeoutSeconds)
         executor.users = users
         executor.artifacts = artifactCollector
         executor.cache = pipelineCache

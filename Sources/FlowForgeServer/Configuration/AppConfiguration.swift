@@ -98,6 +98,8 @@ public struct AppConfiguration: Sendable {
     public var objectStore: ObjectStoreSettings? = nil
     /// `FLOWFORGE_MAX_PARALLEL_STEPS`: most steps of one pipeline that run at the same time.
     public var maxParallelSteps = 4
+    /// `FLOWFORGE_SERVICE_READY_TIMEOUT` (seconds): how long steps wait for the `ports` of the services.
+    public var serviceReadyTimeoutSeconds = 60
     /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
     public var allowLocalRegistries = false
     /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.

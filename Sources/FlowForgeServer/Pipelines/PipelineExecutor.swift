@@ -28,6 +28,8 @@ struct PipelineExecutor: Sendable {
     var stepLimits: StepLimits = .default
     /// Most steps of one pipeline running at once (`FLOWFORGE_MAX_PARALLEL_STEPS`).
     var maxParallelSteps = RunRequest.defaultMaxParallelSteps
+    /// `FLOWFORGE_SERVICE_READY_TIMEOUT`: how long steps wait for the services' ports.
+    var serviceReadyTimeout = RunRequest.defaultServiceReadyTimeout
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
     /// Where pipelines from uploaded archives get their source; nil: none are run.
@@ -192,6 +194,7 @@ struct PipelineExecutor: Sendable {
         }
 
         do {
+            // Services before the steps: their output opens the log, as they start before any step.
             try await pipelines.setSteps(job, names: Self.recordedSteps(of: plan))
             try await pipelines.setBackend(job, name: backend.name)
         } catch {
@@ -206,6 +209,7 @@ struct PipelineExecutor: Sendable {
             pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline),
             maxParallelSteps: maxParallelSteps)
         request.secrets = secretValues
+        request.serviceReadyTimeout = serviceReadyTimeout
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
         if let failed = await prepareEnvironments(&request, of: pipeline, workspace: workspace, observer: observer) { return failed }
