@@ -104,7 +104,7 @@ def send(base, path, total, threads):
                 break
             signature, body = lines[index % len(lines)]
             connection.request("POST", "/api/webhooks/github", body=body.encode(), headers={
-                "Content-Type": "application/json", "X-GitHub-Event": "push", "X-GitHub-Delivery": str(uuid.uuid4()),
+                "Content-Type": "application/json", "X-GitHub-Event": os.environ.get("FF_EVENT", "push"), "X-GitHub-Delivery": str(uuid.uuid4()),
                 "X-Hub-Signature-256": signature})
             response = connection.getresponse()
             response.read()
