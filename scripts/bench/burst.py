@@ -41,9 +41,9 @@ def main():
     try:
         wait_until(lambda: _ok(base + "/readyz"), 60, "the server")
         email = "burst@example.com"
-        session = call(base, "POST", "/api/auth/register", body={"email": email, "password": "benchmark-pw"})
+        login = call(base, "POST", "/api/auth/register", body={"email": email, "password": "benchmark-pw"})
         subprocess.run([binary, "admin", "set-plan", email, "enterprise"], env=environment, check=True, capture_output=True)
-        key = call(base, "POST", "/api/user/api-keys", token=session["access_token"], body={"name": "burst"})["key"]
+        key = call(base, "POST", "/api/user/api-keys", token=login["access_token"], body={"name": "burst"})["key"]
 
         def finished(pipeline_id):
             pipeline = call(base, "GET", f"/api/v1/pipelines/{pipeline_id}", token=key)

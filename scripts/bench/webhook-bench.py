@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Helpers of scripts/bench/webhooks.sh (Python standard library only; talks to 127.0.0.1 only).
+"""Tools for scripts/bench/webhooks.sh (Python standard library only; talks to 127.0.0.1 only).
 
   fake-github
       serves what FlowForge asks of GitHub's API during the benchmark, on a free port of 127.0.0.1 (printed
