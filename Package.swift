@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
     ],
     targets: [
         .target(
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "FlowForgeArchive", dependencies: ["CLibArchive"]),
         // `chattr` flags for the workspaces folder: `ioctl` is variadic, so Swift cannot call it.
         .target(name: "CFileFlags"),
+        // posix_spawn with the GNU extensions the local backend needs (pipe2, addchdir_np, addclosefrom_np).
+        .target(name: "CProcessSpawn"),
         .target(
             name: "FlowForgeGit",
             dependencies: [
@@ -44,7 +47,7 @@ let package = Package(
         .target(
             name: "FlowForgeRunner",
             dependencies: [
-                "FlowForgeCore",
+                "FlowForgeCore", "CProcessSpawn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,7 +89,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+                // The /docs pages are Markdown rendered with Ink; /docs/api reads docs/openapi.yaml with Yams.
+                .product(name: "Ink", package: "Ink"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            // `Resources/docs` links to the top-level `docs/`: processed resources follow the link and copy each
+            // file into the bundle, so `flowforge serve` finds its pages wherever it runs.
+            resources: [.process("Resources/docs")]
         ),
         // The v1 API's client for `flowforge pipeline …`: plain HTTP, no server code.
         .target(
@@ -102,6 +111,8 @@ let package = Package(
             dependencies: [
                 "FlowForgeServer", "FlowForgeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `run` and `lint` read files and run steps off the cooperative threads.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Shared helpers for tests only: a local git server, Docker prerequisites, temporary folders.

@@ -1,5 +1,8 @@
 /// Runs a compiled `Plan` somewhere isolated (containers) and cleans up after it.
 public protocol Backend: Sendable {
+    /// How the API and the logs name it: `docker` or `local`.
+    var name: String { get }
+
     /// Runs the plan's step graph: each step once its dependencies ended, independent steps side by side (at
     /// most `request.maxParallelSteps`), skipping the steps whose `runsOn` does not match what their upstream
     /// came to; the outcome is the first failure of a step that may not fail. Always removes everything it created

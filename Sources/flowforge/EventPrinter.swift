@@ -76,6 +76,11 @@ struct Terminal {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// `text` as it is, without adding a newline.
+    func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     static func colour(for status: String) -> Colour {
         switch status {
         case "success": .green

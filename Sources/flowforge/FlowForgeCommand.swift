@@ -11,7 +11,7 @@ struct FlowForgeCommand: AsyncParsableCommand {
         commandName: "flowforge",
         abstract: "FlowForge: an API-first, ephemeral CI/CD service.",
         version: FlowForgeVersion.current,
-        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, PipelineCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, PipelineCommand.self, RunCommand.self, Lint.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -54,6 +54,7 @@ private struct ExpansionCounter {
 
     mutating func consume(_ event: yaml_event_t) -> ConfigError? {
         let line = Int(event.start_mark.line) + 1
+        let column = Int(event.start_mark.column) + 1
         switch event.type {
         case YAML_SCALAR_EVENT:
             nodes += 1
@@ -72,7 +73,7 @@ private struct ExpansionCounter {
             aliases += 1
             let alias = name(event.data.alias.anchor) ?? "?"
             if aliases > limits.maxAliases {
-                return ConfigError(file: file, line: line, message: """
+                return ConfigError(file: file, line: line, column: column, message: """
                     too many aliases: *\(alias) is alias number \(aliases), and at most \(limits.maxAliases) \
                     are allowed; repeat the values instead of aliasing them
                     """)
@@ -83,7 +84,7 @@ private struct ExpansionCounter {
             break
         }
         if nodes > limits.maxNodes {
-            return ConfigError(file: file, line: line, message: """
+            return ConfigError(file: file, line: line, column: column, message: """
                 the document is too large: once its aliases are expanded it has more than \(limits.maxNodes) \
                 YAML nodes; nested anchors like these multiply (a "billion laughs" document), so flatten them
                 """)

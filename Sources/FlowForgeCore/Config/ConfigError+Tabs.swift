@@ -22,7 +22,8 @@ extension ConfigError {
             let indentation = line.prefix(while: { $0 == " " || $0 == "\t" })
             // A line of blanks alone indents nothing.
             if indentation.contains("\t"), indentation.count < line.count {
-                return ConfigError(file: file, line: number, message: """
+                let column = indentation.prefix(while: { $0 != "\t" }).count + 1
+                return ConfigError(file: file, line: number, column: column, message: """
                     tabs are not allowed for indentation; indent with spaces (line \(number) starts with a tab)
                     """)
             }

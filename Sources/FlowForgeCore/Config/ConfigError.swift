@@ -6,12 +6,15 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public let file: String
     /// The 1-based line of the offending YAML node, or nil when the problem concerns the whole file.
     public let line: Int?
+    /// The 1-based column (in Unicode scalars, as libyaml counts) where that node starts, when known.
+    public let column: Int?
     /// What is wrong and, where it helps, what to do about it.
     public let message: String
 
-    public init(file: String, line: Int?, message: String) {
+    public init(file: String, line: Int?, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
+        self.column = line == nil ? nil : column
         self.message = message
     }
 
@@ -20,5 +23,11 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file):\(line): \(message)"
         }
         return "\(file): \(message)"
+    }
+
+    /// `file:line:column: message`, the form compilers print and editors jump to; without a known line,
+    /// line 1 column 1, so every problem still parses as a location.
+    public var locatedDescription: String {
+        "\(file):\(line ?? 1):\(column ?? 1): \(message)"
     }
 }

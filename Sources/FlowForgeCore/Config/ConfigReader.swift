@@ -7,7 +7,7 @@ struct ConfigReader {
     let file: String
 
     func error(_ node: Node?, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: node?.mark?.line, message: message)
+        ConfigError(file: file, line: node?.mark?.line, column: node?.mark?.column, message: message)
     }
 
     /// A mapping's entries in file order, with string keys.

@@ -52,8 +52,11 @@ public struct StepConfig: Sendable, Equatable {
     public var when: WhenCondition?
     /// The line where the step starts in the file, for error messages found after parsing.
     public var line: Int?
+    /// The column where the step starts, beside `line`.
+    public var column: Int?
     /// The line of `depends_on:`, so that an unknown dependency is reported where it is written.
     var dependsOnLine: Int?
+    var dependsOnColumn: Int?
     /// Variables filled from secrets: variable → secret name (`KEY: {from_secret: name}`).
     public var secrets: [String: String] = [:]
     /// The secret holding the registry credentials for pulling this step's image.

@@ -8,7 +8,8 @@ enum PipelineConfigValidator {
                 if let guess = Spelling.closest(to: dependency, among: config.steps.map(\.name)) {
                     message += " (did you mean `\(guess)`?)"
                 }
-                throw ConfigError(file: file, line: step.dependsOnLine ?? step.line, message: message)
+                let (line, column) = step.dependsOnLine != nil ? (step.dependsOnLine, step.dependsOnColumn) : (step.line, step.column)
+                throw ConfigError(file: file, line: line, column: column, message: message)
             }
         }
         if let cycle = cycle(in: config.steps) {
@@ -18,7 +19,7 @@ enum PipelineConfigValidator {
             if let implicit = config.steps.first(where: { cycle.contains($0.name) && $0.dependsOn == nil }) {
                 message += " (`\(implicit.name)` has no `depends_on`, so it runs after the step before it; give it `depends_on: []` to start it at once)"
             }
-            throw ConfigError(file: file, line: first?.line, message: message)
+            throw ConfigError(file: file, line: first?.line, column: first?.column, message: message)
         }
     }
 

@@ -57,13 +57,13 @@ public enum PlanCompiler {
         of step: StepConfig, in config: PipelineConfig, defaultImage: String, substituting variables: [String: String]
     ) throws(ConfigError) -> String {
         if step.image == "" || config.image == "" {
-            throw ConfigError(file: "flowforge.yml", line: step.line, message: """
+            throw ConfigError(file: "flowforge.yml", line: step.line, column: step.column, message: """
                 step `\(step.name)`: image is empty; name an image (like alpine:3.20), or remove `image:` to use the default
                 """)
         }
         let written = [step.image, config.image].compactMap { $0 }.first.map { substitute($0, variables) }
         guard let image = written ?? (defaultImage.isEmpty ? nil : defaultImage) else {
-            throw ConfigError(file: "flowforge.yml", line: step.line, message: """
+            throw ConfigError(file: "flowforge.yml", line: step.line, column: step.column, message: """
                 step `\(step.name)` has no image; set `image:` on the step or at the top of the file
                 """)
         }
@@ -71,7 +71,7 @@ public enum PlanCompiler {
         do {
             reference = try ImageReference.parse(image)
         } catch {
-            throw ConfigError(file: "flowforge.yml", line: step.line, message: """
+            throw ConfigError(file: "flowforge.yml", line: step.line, column: step.column, message: """
                 step `\(step.name)`: image `\(image)` is not a valid image reference: \(error.reason); \
                 write it like alpine:3.20 or registry.example.com/team/tool:1.2
                 """)
@@ -79,7 +79,7 @@ public enum PlanCompiler {
         // The operator's default image is theirs to choose; one the file names must say which version, so
         // that a build does not change under the user when `latest` moves.
         if written != nil, reference.tag == nil, reference.digest == nil {
-            throw ConfigError(file: "flowforge.yml", line: step.line, message: """
+            throw ConfigError(file: "flowforge.yml", line: step.line, column: step.column, message: """
                 step `\(step.name)`: image `\(image)` has no tag; name the version to run, like \(image):1.2 \
                 (or pin a digest with @sha256:…); FlowForge does not assume :latest
                 """)

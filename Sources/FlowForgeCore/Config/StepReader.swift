@@ -23,6 +23,7 @@ struct StepReader {
                 try checkName(name, keyNode)
                 var step = try step(value, givenName: name, path: "steps.\(name)")
                 step.line = keyNode.mark?.line
+                step.column = keyNode.mark?.column
                 steps.append(step)
             }
         default:
@@ -33,7 +34,7 @@ struct StepReader {
         }
         var seen = Set<String>()
         for step in steps where !seen.insert(step.name).inserted {
-            throw ConfigError(file: reader.file, line: step.line, message: """
+            throw ConfigError(file: reader.file, line: step.line, column: step.column, message: """
                 two steps are named `\(step.name)`; step names must be unique
                 """)
         }
@@ -73,6 +74,7 @@ struct StepReader {
             throw reader.error(node, "\(path) has no `name`; every step needs one")
         }
         var step = StepConfig(name: name, commands: [], line: node.mark?.line)
+        step.column = node.mark?.column
         var sawCommands = false
         for (key, keyNode, value) in entries {
             switch key {
@@ -95,6 +97,7 @@ struct StepReader {
             case "depends_on":
                 step.dependsOn = try reader.strings(value, path: "\(path).depends_on")
                 step.dependsOnLine = value.mark?.line
+                step.dependsOnColumn = value.mark?.column
             case "failure":
                 let policy = try reader.string(value, path: "\(path).failure")
                 guard ["ignore", "fail"].contains(policy) else {

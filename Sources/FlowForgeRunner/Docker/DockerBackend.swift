@@ -13,6 +13,7 @@ public struct DockerBackend: Backend {
     let network: String
     let podImage: String?
     let logger: Logger
+    public var name: String { "docker" }
 
     /// - Parameters:
     ///   - host: `unix:///path/to/docker.sock` or `tcp://127.0.0.1:2375`.

@@ -2,77 +2,19 @@ import FlowForgeCore
 import Logging
 
 extension DockerPipelineRun {
-    /// How a step ended, as the steps after it see it.
-    enum StepEnd: Sendable, Equatable {
-        /// Exited 0, or failed with `failure: ignore`.
-        case passed
-        case failed
-        /// Not run: its `when.status` did not match what its upstream came to.
-        case skipped
-    }
-
-    /// Runs the plan's graph: a step starts once every step it depends on has ended, at most
-    /// `request.maxParallelSteps` at a time, in plan order among those ready. A step whose upstream (what
-    /// it depends on, directly or not) holds a failure runs only if its `runsOn` has `failure`; one whose
-    /// upstream is clean only if it has `success`; otherwise it is skipped, and counts as ended.
-    /// Returns the first failure or timeout of a step without `ignoreFailure` (the others keep running to
-    /// their end), or `.success`. A Docker error in any step ends the whole run: it is thrown, and the task
-    /// group cancels the other running steps (their containers are removed by the caller's cleanup).
+    /// Runs the plan's graph (see `StepGraph.run`), each step in its own container joining `pod`.
+    /// A Docker error in any step ends the whole run: it is thrown, and the other running steps are
+    /// cancelled (their containers are removed by the caller's cleanup).
     func schedule(pod: String) async throws -> RunOutcome {
-        let plan = request.plan
-        let upstream = plan.upstream
-        let byName = Dictionary(plan.steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var ends: [String: StepEnd] = [:]
-        var waiting = plan.steps
-        var running = 0
-        var firstFailure: RunOutcome?
-
-        return try await withThrowingTaskGroup(of: (String, RunOutcome?).self) { group in
-            while true {
-                var index = 0
-                // Plan order is dependency order: a step can only unblock steps after it, so one pass suffices.
-                while index < waiting.count {
-                    let step = waiting[index]
-                    guard step.dependsOn.allSatisfy({ ends[$0] != nil }) else {
-                        index += 1
-                        continue
-                    }
-                    let failedUpstream = (upstream[step.name] ?? []).contains { ends[$0] == .failed }
-                    if !step.runsOn.contains(failedUpstream ? .failure : .success) {
-                        waiting.remove(at: index)
-                        ends[step.name] = .skipped
-                        logger.debug("step skipped", metadata: ["step": "\(step.name)", "upstream_failed": "\(failedUpstream)"])
-                        continue
-                    }
-                    guard running < request.maxParallelSteps else { break }
-                    waiting.remove(at: index)
-                    running += 1
-                    group.addTask {
-                        do {
-                            let stop = try await run(step, pod: pod)
-                            await progress.leave(step: step.name)
-                            return (step.name, stop)
-                        } catch {
-                            await progress.leave(step: step.name)
-                            throw error
-                        }
-                    }
-                }
-                guard let (name, stop) = try await group.next() else { break }
-                running -= 1
-                guard let stop else {
-                    ends[name] = .passed
-                    continue
-                }
-                if byName[name]?.ignoreFailure == true {
-                    logger.info("step failed; its failure is ignored", metadata: ["step": "\(name)"])
-                    ends[name] = .passed
-                } else {
-                    ends[name] = .failed
-                    if firstFailure == nil { firstFailure = stop }
-                }
+        try await StepGraph.run(request.plan, maxParallelSteps: request.maxParallelSteps, logger: logger) { step in
+            do {
+                let stop = try await run(step, pod: pod)
+                await progress.leave(step: step.name)
+                return stop
+            } catch {
+                await progress.leave(step: step.name)
+                throw error
             }
-            return firstFailure ?? .success
         }
     }
 }

@@ -96,10 +96,7 @@ struct AppServices: Sendable {
             pipelines: SQLPipelineRepository(database: database),
             jobs: SQLJobQueue(database: database, buildLimits: ConcurrentBuildLimits(configuration.plans)),
             logs: FileLogStore(root: configuration.dataDirectory.appendingPathComponent("logs", isDirectory: true)),
-            backend: DockerBackend(
-                host: configuration.dockerHost, network: configuration.dockerNetwork, podImage: configuration.podImage,
-                httpClient: .shared, logger: logger
-            ),
+            backend: chooseBackend(configuration, logger: logger),
             git: GitMirrorCache(
                 root: configuration.dataDirectory.appendingPathComponent("mirrors", isDirectory: true), logger: logger,
                 threadPool: gitThreadPool,

@@ -47,7 +47,7 @@ public func buildApplication(
     configuration: AppConfiguration, address: ServerAddress = .init(), logger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
     let services = try await openServices(configuration: configuration, logger: logger)
-    let router = buildRouter(services: services)
+    let router = buildRouter(services: services, docs: try await DocsSite.load(logger: services.logger))
     let limits = ConnectionLimits(configuration: configuration)
     let connections = ConnectionCounter(limit: limits.maxConnections, limitPerAddress: limits.maxConnectionsPerAddress)
     var app = Application(

@@ -19,7 +19,7 @@ public func serve(configuration: AppConfiguration, address: ServerAddress, logge
         )
     }
     let app = Application(
-        router: buildRouter(services: services),
+        router: buildRouter(services: services, docs: try await DocsSite.load(logger: services.logger)),
         configuration: .init(address: .hostname(address.hostname, port: address.port), serverName: "FlowForge"),
         logger: services.logger
     )

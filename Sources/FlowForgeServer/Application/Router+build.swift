@@ -1,8 +1,9 @@
 import FlowForgeStore
 import Hummingbird
 
-/// Mounts every route: health, account (`/api/auth`, `/api/user`), the public catalog and the v1 API.
-func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+/// Mounts every route: health, account (`/api/auth`, `/api/user`), the public catalog, the v1 API, the
+/// documentation pages and the status badges.
+func buildRouter(services: AppServices, docs: DocsSite) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: services.configuration.maxFileSize))
@@ -71,5 +72,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
             atPath: "pipelines"
         )
     }
+    router.addRoutes(DocsController(site: docs).endpoints, atPath: "/docs")
+    router.addRoutes(BadgeController(badges: SQLRepositoryBadgeRepository(database: services.database)).endpoints, atPath: "/badge")
     return router
 }

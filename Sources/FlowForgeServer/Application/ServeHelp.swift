@@ -8,6 +8,8 @@ public enum ServeHelp {
           DATABASE_URL            postgres://user:password@host:5432/db; unset: SQLite in the data directory
           FLOWFORGE_DATA_DIR      data directory (database, logs, mirrors, generated secrets); default ./.flowforge
           DOCKER_HOST             Docker or Podman API socket; default unix:///var/run/docker.sock
+          FLOWFORGE_BACKEND       docker (default); local runs steps as plain processes, NOT isolated;
+                                  auto: docker when its socket answers at start, else local
           API_BASE_URL            public URL of this server, for webhook_url and links; default: the address
                                   serve listens on (0.0.0.0 becomes 127.0.0.1)
           FRONTEND_URL            dashboard URL in commit statuses; default API_BASE_URL

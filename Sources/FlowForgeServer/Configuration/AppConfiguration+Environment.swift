@@ -70,7 +70,7 @@ extension AppConfiguration {
             logLevel: try env.logLevel("LOG_LEVEL"),
             apiBaseURL: try env.url("API_BASE_URL", default: "http://localhost:8080"),
             frontendURL: try env.url("FRONTEND_URL", default: "http://localhost:8080"),
-            backend: try env.oneOf("FLOWFORGE_BACKEND", ["docker"], default: "docker"),
+            backend: try env.oneOf("FLOWFORGE_BACKEND", ["docker", "local", "auto"], default: "docker"),
             dockerHost: try env.dockerHost("DOCKER_HOST"),
             dockerNetwork: env.string("FLOWFORGE_DOCKER_NETWORK") ?? "bridge",
             podImage: env.string("FLOWFORGE_POD_IMAGE"),

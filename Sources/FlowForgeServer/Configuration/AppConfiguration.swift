@@ -36,6 +36,8 @@ public struct AppConfiguration: Sendable {
     /// True when `API_BASE_URL` (`FRONTEND_URL`) was not set, so `serve` derives it from its address.
     public var apiBaseURLIsDefault = false
     public var frontendURLIsDefault = false
+    /// `FLOWFORGE_BACKEND`: `docker`, `local` (steps as plain processes, not isolated) or `auto` (docker
+    /// when its socket answers at start, else local).
     public var backend: String
     public var dockerHost: String
     public var dockerNetwork: String

@@ -52,15 +52,8 @@ extension PipelineExecutor {
                 }
             }
         }
-        if case .run(var plan) = outcome {
-            let standard = Self.standardEnvironment(of: pipeline, commit: commit)
-            for index in plan.steps.indices {
-                plan.steps[index].environment.merge(pipeline.environment) { _, requested in requested }
-                plan.steps[index].environment.merge(standard) { _, given in given }
-                plan.steps[index].environment["FLOWFORGE_STEP_NAME"] = plan.steps[index].name
-                plan.steps[index].environment["FLOWFORGE_PIPELINE_NAME"] = plan.name
-            }
-            outcome = .run(plan)
+        if case .run(let plan) = outcome {
+            outcome = .run(plan.withEnvironment(requested: pipeline.environment, standard: Self.standardEnvironment(of: pipeline, commit: commit)))
         }
         return .success((outcome, name))
     }

@@ -181,6 +181,7 @@ struct PipelineExecutor: Sendable {
 
         do {
             try await pipelines.setSteps(job, names: plan.steps.map(\.name))
+            try await pipelines.setBackend(job, name: backend.name)
         } catch {
             if Task.isCancelled { return Result(status: .canceled, error: "stopped") }
             return Result(status: .error, error: "could not record the steps: \(error)")

@@ -43,6 +43,8 @@ struct PipelineView: ResponseEncodable {
     let commitAuthor: String?
     /// `{number, target_branch}` for pull request pipelines, else null.
     let pullRequest: PullRequest?
+    /// `docker` or `local` (steps not isolated) once a worker started the steps, else null.
+    let backend: String?
 
     struct PullRequest: Encodable {
         let number: Int?
@@ -78,11 +80,12 @@ struct PipelineView: ResponseEncodable {
         commitAuthor = pipeline.commitAuthor
         pullRequest = pipeline.event == "pull_request"
             ? PullRequest(number: pipeline.pullRequestNumber, targetBranch: pipeline.targetBranch) : nil
+        backend = pipeline.backend
     }
 
     enum CodingKeys: String, CodingKey {
         case id, status, repoURL = "repoUrl", branch, commitSHA = "commitSha", event, steps, createdAt, startedAt, completedAt, error, fork
-        case name, commitMessage, commitAuthor, pullRequest
+        case name, commitMessage, commitAuthor, pullRequest, backend
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -103,6 +106,7 @@ struct PipelineView: ResponseEncodable {
         try container.encode(commitMessage, forKey: .commitMessage)
         try container.encode(commitAuthor, forKey: .commitAuthor)
         try container.encode(pullRequest, forKey: .pullRequest)
+        try container.encode(backend, forKey: .backend)
     }
 }
 

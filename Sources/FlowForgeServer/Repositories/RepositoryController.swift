@@ -22,6 +22,8 @@ struct RepositoryController {
     /// (with that sign-in) whether the user may read the repository within the installation.
     let identities: any OAuthIdentityRepository
     let userInstallations: GitHubUserInstallations
+    /// The badge settings of `PATCH …/:id` (`public_badge`, `default_branch`).
+    let badges: any RepositoryBadgeRepository
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)

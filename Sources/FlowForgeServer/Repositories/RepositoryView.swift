@@ -17,6 +17,10 @@ struct RepositoryView: ResponseEncodable {
     let webhookSecret: String?
     /// A new push to a branch cancels its older unfinished pipelines (never on the default branch).
     let autoCancel: Bool
+    /// `GET /badge/<id>.svg` answers anyone; off by default.
+    let publicBadge: Bool
+    /// The branch a badge shows when the request names none; absent until set or learnt from a push.
+    let defaultBranch: String?
 
     /// `cloneURL` is what pipelines really clone (`ForgeHosts`): for forge repositories the forge's own host,
     /// even when an older row stored another URL.
@@ -31,6 +35,8 @@ struct RepositoryView: ResponseEncodable {
         accessVerifiedAt = record.accessVerifiedAt.map(Clock.date(millis:))
         self.webhookSecret = webhookSecret
         autoCancel = record.autoCancel
+        publicBadge = record.publicBadge
+        defaultBranch = record.defaultBranch
     }
 
     /// Where the forge must send this provider's webhooks.

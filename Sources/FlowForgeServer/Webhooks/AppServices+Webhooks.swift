@@ -16,7 +16,8 @@ extension WebhookController {
             repositories: services.connectedRepositories, deliveries: services.webhookDeliveries,
             installations: services.gitHubInstallations, secretBox: services.secretBox, launcher: services.launcher,
             gitHubAppSecret: services.configuration.gitHubAppWebhookSecret,
-            hosts: ForgeHosts(configuration: services.configuration)
+            hosts: ForgeHosts(configuration: services.configuration),
+            badges: SQLRepositoryBadgeRepository(database: services.database)
         )
     }
 }
@@ -31,7 +32,8 @@ extension RepositoryController {
             hosts: hosts, verifier: ForgeAccessVerifier(hosts: hosts, httpClient: .shared),
             apiBaseURL: services.configuration.apiBaseURL,
             identities: SQLOAuthIdentityRepository(database: services.database),
-            userInstallations: GitHubUserInstallations(apiBaseURL: services.configuration.gitHubAPIURL, httpClient: .shared)
+            userInstallations: GitHubUserInstallations(apiBaseURL: services.configuration.gitHubAPIURL, httpClient: .shared),
+            badges: SQLRepositoryBadgeRepository(database: services.database)
         )
     }
 }

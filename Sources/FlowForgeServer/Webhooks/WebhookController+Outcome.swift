@@ -52,6 +52,7 @@ extension WebhookController {
             await WebhookStageProfile.measure(.autoCancel) {
                 await autoCancelOlder(than: pipeline, trigger: trigger, repository: repository, logger: logger)
             }
+            await rememberDefaultBranch(trigger, repository: repository, logger: logger)
             return reply.response()
         }
     }

@@ -23,6 +23,8 @@ struct WebhookController {
     let gitHubAppSecret: String?
     /// Forge repositories clone from their forge's own host, whatever the delivery says.
     let hosts: ForgeHosts
+    /// Where a push's default branch is remembered, for the badge of a request that names no branch.
+    let badges: any RepositoryBadgeRepository
     let forges: [String: any Forge] = [
         "github": GitHubForge(), "gitlab": GitLabForge(), "bitbucket": BitbucketForge(), "git": GenericGitForge(),
     ]

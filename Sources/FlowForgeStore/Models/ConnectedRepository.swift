@@ -20,6 +20,10 @@ public struct ConnectedRepository: Sendable, Equatable {
     /// A new push to a branch cancels that branch's older unfinished push pipelines (not on the default
     /// branch). On unless the owner turns it off.
     public var autoCancel: Bool = true
+    /// `GET /badge/<id>.svg` answers anyone (off unless the owner turns it on).
+    public var publicBadge: Bool = false
+    /// The forge's default branch, as the owner set it or a push reported it; nil until known.
+    public var defaultBranch: String? = nil
 
     public init(
         id: String, userID: String, provider: String, fullName: String, cloneURL: String,

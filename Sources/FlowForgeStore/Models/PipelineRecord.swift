@@ -47,6 +47,8 @@ public struct PipelineRecord: Sendable, Equatable {
     public var targetBranch: String? = nil
     /// The forge repository's `owner/name` (nil for v1 API pipelines).
     public var repositoryName: String? = nil
+    /// The backend that runs its steps (`docker`, `local`), once a worker started them; nil before.
+    public var backend: String? = nil
     /// The files the push changed, as its webhook listed them; nil when not known (`when.path` then matches).
     public var changedFiles: [String]? = nil
 

@@ -104,6 +104,8 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
             accessVerifiedAt: try row.optionalInt64("access_verified_at")
         )
         record.autoCancel = try row.optionalInt64("auto_cancel").map { $0 != 0 } ?? true
+        record.publicBadge = try row.optionalInt64("public_badge").map { $0 != 0 } ?? false
+        record.defaultBranch = try row.optionalString("default_branch")
         return record
     }
 }

@@ -50,6 +50,12 @@ extension SQLPipelineRepository {
         }
     }
 
+    public func setBackend(_ job: ClaimedJob, name: String) async throws {
+        try await fenced(job) { db in
+            try await db.raw("UPDATE pipelines SET backend = \(bind: name) WHERE id = \(bind: job.pipelineID)").run()
+        }
+    }
+
     public func updateStep(_ job: ClaimedJob, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws {
         try await fenced(job) { db in
             try await db.raw("""

@@ -41,6 +41,8 @@ public protocol PipelineRepository: Sendable {
     func setCommit(_ job: ClaimedJob, sha: String, name: String?, startedStatus: NewOutboxStatus?) async throws
     /// Replaces the step list with `names`, all pending, in run order.
     func setSteps(_ job: ClaimedJob, names: [String]) async throws
+    /// Records which backend runs the steps (`Backend.name`), for the API to show.
+    func setBackend(_ job: ClaimedJob, name: String) async throws
     func updateStep(_ job: ClaimedJob, name: String, status: StepStatus, exitCode: Int?, startedAt: Int64?, finishedAt: Int64?) async throws
     /// Ends the pipeline and its job in one transaction, with `finalStatus` (its last commit status) queued
     /// in the status outbox in that same transaction: after a crash the forge is never left showing
@@ -214,6 +216,7 @@ public struct SQLPipelineRepository: PipelineRepository {
         record.pullRequestNumber = try row.optionalInt64("pr_number").map(Int.init)
         record.targetBranch = try row.optionalString("target_branch")
         record.repositoryName = try row.optionalString("repository_name")
+        record.backend = try row.optionalString("backend")
         record.changedFiles = try row.optionalString("changed_files").map { try decoder.decode([String].self, from: Data($0.utf8)) }
         return record
     }
