@@ -12,7 +12,7 @@ import Testing
     static let cases: [Case] = [
         Case(yaml: "steps:\n  - name: a\n    commands: [x\n", line: 4, message: "invalid YAML:"),
         Case(yaml: "stpes:\n  - name: a\n", line: 1,
-             message: "the top level has an unknown key `stpes` (did you mean `steps`?); known keys are: env, image, image_pull_secret, matrix, name, steps, when"),
+             message: "the top level has an unknown key `stpes` (did you mean `steps`?); known keys are: cache, env, image, image_pull_secret, matrix, name, services, steps, when"),
         Case(yaml: "steps:\n  - name: a\n    imgae: x\n    commands: [x]\n", line: 3,
              message: "steps.a has an unknown key `imgae` (did you mean `image`?)"),
         Case(yaml: "steps:\n  - name: build\n    commands: [x]\n    image: [a, b]\n", line: 4,
@@ -72,8 +72,8 @@ import Testing
     }
 
     @Test func descriptionHasFileAndLine() throws {
-        let error = try #require(parseError("steps:\n  - name: build\n    commands: [x]\n    image: {a: b}\n"))
-        #expect(error.description == "flowforge.yml:4: steps.build.image must be a string, not a mapping")
+        let error = try #require(parseError("steps:\n  - name: build\n    commands: [x]\n    image: [a, b]\n"))
+        #expect(error.description == "flowforge.yml:4: steps.build.image must be a string, not a list")
         let noLine = ConfigError(file: "ci.yml", line: nil, message: "the file is empty")
         #expect(noLine.description == "ci.yml: the file is empty")
     }

@@ -13,7 +13,7 @@ struct LocalBackendForkTests {
         defer { server.stop() }
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("ff-fork-ran-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: marker) }
-        let repository = try server.makeRepository("octo/local-forked.git")
+        let repository = try server.makeRepository("octo/forked.git")
         try repository.commit(["flowforge.yml": "steps:\n  - name: build\n    commands: [echo base]\n"])
         let head = try repository.commit(
             ["flowforge.yml": "steps:\n  - name: build\n    commands: [\"touch \(marker.path)\"]\n"], branch: "fork-topic")
@@ -21,13 +21,13 @@ struct LocalBackendForkTests {
 
         let forge = try await FakeForge()
         defer { forge.stop() }
-        await forge.grantRead(provider: "github", fullName: "octo/local-forked", token: "reader")
+        await forge.grantRead(provider: "github", fullName: "octo/forked", token: "reader")
         var environment = pipelineEnvironment(forgeEnvironment(forge, gitBase: server.baseURL))
         environment["FLOWFORGE_BACKEND"] = "local"
         try await withTestApp(environment: environment) { client, _ in
             let access = try await client.register().access
             let key = try await client.createAPIKey(access: access)
-            let connected = try await client.connectRepository(access: access, provider: "github", fullName: "octo/local-forked", accessToken: "reader")
+            let connected = try await client.connectRepository(access: access, provider: "github", fullName: "octo/forked", accessToken: "reader")
             let secret = try #require(connected["webhook_secret"] as? String)
             let (event, body) = ForkPullRequestTests.forkPullRequest(provider: "github", head: head, forkURL: "http://127.0.0.1:1/forker/forked.git")
             let answer = try await client.deliver(SignedDelivery(provider: "github", event: event, body: Array(body.utf8)), secret: secret)
