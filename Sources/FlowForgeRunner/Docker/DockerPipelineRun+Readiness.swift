@@ -31,7 +31,7 @@ extension DockerPipelineRun {
         case .timedOut, .timerStopped:
             let reached = try await reachedPorts(container)
             _ = try? await client.removeContainer(container)
-            return .error(Self.notReadyMessage(services, reached: reached, timeout: timeout))
+            return .servicesNotReady(services, reached: reached, timeout: timeout)
         }
     }
 
@@ -75,22 +75,6 @@ extension DockerPipelineRun {
         var output: [UInt8] = []
         try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in output += chunk }
         return Set(String(decoding: output, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { Int($0) })
-    }
-
-    /// "service db did not accept connections on port 5432 within 60s …", naming every service and port
-    /// not reached.
-    static func notReadyMessage(_ services: [PlanService], reached: Set<Int>, timeout: Duration) -> String {
-        let waiting = services.compactMap { service -> String? in
-            let ports = service.ports.filter { !reached.contains($0) }
-            guard !ports.isEmpty else { return nil }
-            return "\(service.name) (\(ports.count == 1 ? "port" : "ports") \(ports.map(String.init).joined(separator: ", ")))"
-        }
-        let subject = waiting.count == 1 ? "service \(waiting[0])" : "services " + waiting.joined(separator: ", ")
-        return """
-            \(subject) did not accept TCP connections on localhost within \(timeout.secondsDescription) \
-            (FLOWFORGE_SERVICE_READY_TIMEOUT); check that the service listens on that port (on 0.0.0.0 or \
-            127.0.0.1) and see its output in the log, or ask the operator to raise the timeout
-            """
     }
 
     /// The probe's image, imported once per daemon like the built-in pod image.

@@ -30,7 +30,7 @@ extension DockerPipelineRun {
                     case .service(.stopped):
                         continue
                     case .service(.exited(let service, let code)):
-                        let outcome = Self.serviceFailure(service, exitCode: code)
+                        let outcome = RunOutcome.serviceExited(service, exitCode: code)
                         // Decided before the kills, so the killed steps' ends are not read as their own failures.
                         await progress.finish(with: outcome)
                         for container in await progress.runningContainers {

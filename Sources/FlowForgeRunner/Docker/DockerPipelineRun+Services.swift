@@ -63,14 +63,6 @@ extension DockerPipelineRun {
         }
     }
 
-    /// The failure of a pipeline whose service exited while the steps still needed it.
-    static func serviceFailure(_ service: PlanService, exitCode: Int32) -> RunOutcome {
-        .failure(step: service.logName, message: """
-            service \(service.name) exited with code \(exitCode) before the steps ended; its output is in the log \
-            under "\(service.logName)"
-            """)
-    }
-
     func config(for service: PlanService, pod: String) -> DockerContainerConfig {
         DockerContainerConfig(
             Image: service.image,

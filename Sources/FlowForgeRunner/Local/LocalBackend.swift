@@ -8,7 +8,8 @@ import Logging
 /// Each step is `/bin/sh -c <script>` leading its own process group (see `LocalProcess`): a timeout, a
 /// cancel or the end of the step ends the whole tree. Steps are scheduled as on Docker (`StepGraph`). The
 /// step's image is not used; its environment is the step's (with the secrets it asks for) over a few of the
-/// host's variables (`hostVariables`), never the server's own environment.
+/// host's variables (`hostVariables`), never the server's own environment. The plan's services run the
+/// same way, before the steps and beside them, on this machine's own ports (see `runWithServices`).
 public struct LocalBackend: Backend {
     let logger: Logger
     let table = LocalProcessTable()
@@ -24,6 +25,9 @@ public struct LocalBackend: Backend {
 
     /// The first line of every step's log.
     public static let notice = "flowforge: local backend: this step runs as a plain process on the host, NOT isolated (no container, no limits); its image is not used\n"
+
+    /// The first line of every service's log.
+    public static let serviceNotice = "flowforge: local backend: this service runs as a plain process on the host, NOT isolated (no container, no limits); its image is not used\n"
 
     /// From SIGTERM to SIGKILL when a step is stopped.
     public static let terminationGrace = Duration.seconds(3)

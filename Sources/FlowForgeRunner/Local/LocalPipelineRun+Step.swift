@@ -91,13 +91,18 @@ extension LocalPipelineRun {
 
     /// The step's variables and secrets (as a container gets them) over the host's few (`hostVariables`).
     func environment(for step: PlanStep) -> [String: String] {
+        environment(from: step.containerEnvironment(secrets: request.secrets))
+    }
+
+    /// `NAME=value` pairs as a container would get them, over the host's few variables (`hostVariables`).
+    func environment(from pairs: [String]) -> [String: String] {
         let host = ProcessInfo.processInfo.environment
         var environment: [String: String] = [:]
         for name in LocalBackend.hostVariables {
             if let value = host[name] { environment[name] = value }
         }
         environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for pair in step.containerEnvironment(secrets: request.secrets) {
+        for pair in pairs {
             guard let separator = pair.firstIndex(of: "=") else { continue }
             environment[String(pair[..<separator])] = String(pair[pair.index(after: separator)...])
         }

@@ -2,8 +2,8 @@ import FlowForgeCore
 import Foundation
 import Logging
 
-/// One pipeline's run as local processes: the plan's steps as their dependencies allow (`StepGraph`), under
-/// the pipeline's timeout.
+/// One pipeline's run as local processes: the plan's services (see `runWithServices`), then its steps as
+/// their dependencies allow (`StepGraph`), under the pipeline's timeout.
 struct LocalPipelineRun<Observer: RunObserver>: Sendable {
     let request: RunRequest
     let observer: Observer
@@ -30,9 +30,7 @@ struct LocalPipelineRun<Observer: RunObserver>: Sendable {
 
     private func runSteps() async -> RunOutcome {
         do {
-            return try await StepGraph.run(request.plan, maxParallelSteps: request.maxParallelSteps, logger: logger) { step in
-                try await run(step)
-            }
+            return try await runWithServices()
         } catch is CancellationError {
             return .canceled
         } catch {
@@ -48,6 +46,13 @@ struct LocalPipelineRun<Observer: RunObserver>: Sendable {
             with: .timedOut(step: step, message: "pipeline timed out after \(request.timeout.secondsDescription)"))
         for process in table.processes(of: request.pipelineID) { process.terminate() }
     }
+
+    /// Runs the plan's graph (see `StepGraph.run`), each step a process group of its own.
+    func schedule() async throws -> RunOutcome {
+        try await StepGraph.run(request.plan, maxParallelSteps: request.maxParallelSteps, logger: logger) { step in
+            try await run(step)
+        }
+    }
 }
 
 /// What the concurrent parts of a local run share: the steps in progress and the first outcome decided.
@@ -56,6 +61,10 @@ actor LocalRunProgress {
     /// The step entered last, so a timeout between steps still names one.
     private(set) var lastStep: String?
     private(set) var outcome: RunOutcome?
+    /// Set before FlowForge stops the services, so that their ends are not taken for crashes.
+    private(set) var servicesStopping = false
+
+    func markServicesStopping() { servicesStopping = true }
 
     var currentStep: String? { running.sorted().first ?? lastStep }
 

@@ -4,7 +4,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The step processes running now, by pipeline id, so that `remove` and `reap` can end them.
+/// The step and service processes running now, by pipeline id, so that `remove` and `reap` can end them.
 final class LocalProcessTable: Sendable {
     private let running = Mutex<[String: [String: LocalProcess]]>([:])
 
@@ -21,6 +21,10 @@ final class LocalProcessTable: Sendable {
 
     func processes(of pipelineID: String) -> [LocalProcess] {
         running.withLock { Array(($0[pipelineID] ?? [:]).values) }
+    }
+
+    func process(of pipelineID: String, step: String) -> LocalProcess? {
+        running.withLock { $0[pipelineID]?[step] }
     }
 
     var pipelineIDs: Set<String> { running.withLock { Set($0.keys) } }
