@@ -52,7 +52,11 @@ struct LocalServiceTests {
                 // One request, no loop: the step starts only once the port accepts connections.
                 "python3 -c \"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:\(port)/marker.txt').read().decode())\"",
             ])],
-            services: [Self.service("web", ["echo \"$GREETING token=$TOKEN server=${FLOWFORGE_LOCAL_TEST_SERVER_ONLY:-unset}\""] + Self.recorded("python3 -m http.server \(port) --bind 127.0.0.1"), ports: [port])]
+            services: [Self.service("web", [
+                "echo \"$GREETING token=$TOKEN server=${FLOWFORGE_LOCAL_TEST_SERVER_ONLY:-unset}\"",
+                // Slower to listen than the step is to start: only the readiness wait lets the one request through.
+                "sleep 1",
+            ] + Self.recorded("python3 -m http.server \(port) --bind 127.0.0.1"), ports: [port])]
         ), observer: observer)
 
         #expect(outcome == .success)
