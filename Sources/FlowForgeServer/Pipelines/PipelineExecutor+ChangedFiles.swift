@@ -16,6 +16,13 @@ extension PipelineExecutor {
     ) async -> [String]? {
         if let known = pipeline.changedFiles { return known }
         guard let target = pipeline.targetBranch, Self.usesPathFilters(config) else { return nil }
+        // A fork cloned from the fork itself (Bitbucket) holds the fork's copy of the target branch, which may
+        // be ahead of the real one and would hide some of the pull request's changes.
+        if pipeline.fork && pipeline.fetchRef == nil {
+            logger.warning("when.path could not be evaluated, so every path filter matches: this pull request is cloned from its fork, which has no trustworthy copy of the target branch",
+                metadata: ["target_branch": "\(target)"])
+            return nil
+        }
         switch await git.changedPaths(in: workspace, targetBranch: target, head: commit) {
         case .success(let paths):
             logger.debug("computed the pull request's changed files", metadata: ["changed_files": "\(paths.count)", "target_branch": "\(target)"])
