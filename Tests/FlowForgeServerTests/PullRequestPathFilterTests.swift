@@ -46,8 +46,8 @@ struct PullRequestPathFilterTests {
             let secret = try #require(connected["webhook_secret"] as? String)
             let cloneURL = "\(server.baseURL)/octo/paths.git"
 
-            func pullRequest(_ number: Int, branch: String, head: String) async throws -> String {
-                let body = #"{"action":"opened","number":\#(number),"pull_request":{"number":\#(number),"title":"pr \#(number)","head":{"ref":"\#(branch)","sha":"\#(head)","repo":{"full_name":"octo/paths","clone_url":"\#(cloneURL)"}},"base":{"ref":"main"}},"repository":{"full_name":"octo/paths","clone_url":"\#(cloneURL)"}}"#
+            func pullRequest(_ number: Int, branch: String, head: String, into target: String = "main") async throws -> String {
+                let body = #"{"action":"opened","number":\#(number),"pull_request":{"number":\#(number),"title":"pr \#(number)","head":{"ref":"\#(branch)","sha":"\#(head)","repo":{"full_name":"octo/paths","clone_url":"\#(cloneURL)"}},"base":{"ref":"\#(target)"}},"repository":{"full_name":"octo/paths","clone_url":"\#(cloneURL)"}}"#
                 let answer = try await client.deliver(SignedDelivery(provider: "github", event: "pull_request", body: Array(body.utf8)), secret: secret)
                 let id = try #require(try json(answer)["pipeline_id"] as? String, "\(text(answer))")
                 let pipeline = try await client.awaitPipeline(id, key: key)
@@ -63,6 +63,10 @@ struct PullRequestPathFilterTests {
             let code = try await pullRequest(6, branch: "code-topic", head: codeHead)
             #expect(code.contains("ran code"), "\(code)")
             #expect(!code.contains("ran docs"), "\(code)")
+
+            // No such target branch: the diff cannot be made, so the filters match rather than skip.
+            let unknown = try await pullRequest(7, branch: "docs-topic", head: docsHead, into: "release")
+            #expect(unknown.contains("ran code") && unknown.contains("ran docs"), "\(unknown)")
         }
     }
 }
