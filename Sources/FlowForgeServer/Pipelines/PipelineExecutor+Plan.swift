@@ -1,6 +1,7 @@
 import FlowForgeCore
 import FlowForgeStore
 import Foundation
+import Logging
 
 extension PipelineExecutor {
     struct PlanProblem: Error {
@@ -17,7 +18,7 @@ extension PipelineExecutor {
     /// Every step and service also gets the standard environment (`standardEnvironment`), over its own; a
     /// service gets `FLOWFORGE_SERVICE_NAME` where a step gets `FLOWFORGE_STEP_NAME`.
     /// The name is the file's `name:` (nil for the `commands` form, and when the file could not be read).
-    func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) async -> Swift.Result<(outcome: PlanOutcome, name: String?), PlanProblem> {
+    func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL, logger: Logger) async -> Swift.Result<(outcome: PlanOutcome, name: String?), PlanProblem> {
         var outcome: PlanOutcome
         var name: String?
         if let commands = pipeline.commands {
@@ -40,8 +41,9 @@ extension PipelineExecutor {
             do {
                 let config = try PipelineConfigParser.parse(text, fileName: file)
                 name = config.name ?? PipelineConfig.defaultName
+                let files = await changedFiles(of: pipeline, config: config, commit: commit, workspace: workspace, logger: logger)
                 let context = TriggerContext(event: pipeline.event, branch: pipeline.branch, targetBranch: pipeline.targetBranch,
-                    changedFiles: pipeline.changedFiles)
+                    changedFiles: files)
                 outcome = try PlanCompiler.compile(config, context: context, defaultImage: defaultImage)
             } catch {
                 return .failure(PlanProblem(text: error.description))

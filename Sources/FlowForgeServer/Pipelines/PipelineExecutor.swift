@@ -173,7 +173,7 @@ struct PipelineExecutor: Sendable {
         // whose statuses have no neutral state to end in, a "running" (pending) status would stay forever.
         let plan: Plan
         var secretValues: [String: String] = [:]
-        switch await planFor(pipeline, commit: commit, workspace: workspace) {
+        switch await planFor(pipeline, commit: commit, workspace: workspace, logger: logger) {
         case .success((.run(let compiled), let name)):
             // Before the "running" status too: a secret that is missing or withheld ends it before any step.
             switch await self.secretValues(for: compiled, of: pipeline) {
