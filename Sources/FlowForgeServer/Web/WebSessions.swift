@@ -21,6 +21,12 @@ struct WebSessions: Sendable {
         secureCookies = !["localhost", "127.0.0.1", "::1", "[::1]"].contains(host)
     }
 
+    init(services: AppServices) {
+        self.init(
+            store: SQLWebSessionRepository(database: services.database), users: services.users,
+            frontendURL: services.configuration.frontendURL)
+    }
+
     /// Starts a session for `user` and returns the `Set-Cookie` value that carries it.
     func begin(for user: UserRecord) async throws -> String {
         let token = SecretHashing.randomToken()

@@ -192,22 +192,53 @@ struct WebSessionTests {
         }
     }
 
-    @Test func aForgeSignInsAccessTokenBecomesABrowserSession() async throws {
-        try await withTestApp(environment: ["GITHUB_CLIENT_ID": "client-id", "GITHUB_CLIENT_SECRET": "client-secret"]) { client, _ in
-            let login = try await WebBrowserClient(client).get("/auth/login")
-            #expect(login.html.contains("href=\"/auth/github\">Sign in with GitHub</a>"))
-            #expect(!login.html.contains("/auth/gitlab"))
+    @Test func aForgeSignInFromTheWebPageEndsInABrowserSessionAndAHandedTokenDoesNot() async throws {
+        let fake = FakeOAuthForge()
+        try await fake.run { base in
+            try await withTestApp(environment: OAuthTests.environment(fake: base)) { client, _ in
+                let browser = WebBrowserClient(client)
+                let login = try await browser.get("/auth/login")
+                #expect(login.html.contains("href=\"/auth/github?web=1\">Sign in with GitHub</a>"))
+                #expect(!login.html.contains("/auth/bitbucket"))
 
-            // What OAuthController's callback hands the page in the fragment: an access token of the account.
-            let (access, _, _) = try await client.register(email: "forge@example.com")
-            let browser = WebBrowserClient(client)
-            let forged = try await browser.submit("/auth/callback", to: "/auth/callback", ["access_token": "not-a-token"])
-            #expect(forged.status == .unauthorized)
-            #expect(forged.setCookie(named: WebSessions.cookieName) == nil)
-            let done = try await browser.submit("/auth/callback", to: "/auth/callback", ["access_token": access])
-            #expect(done.status == .seeOther)
-            #expect(done.location == "/dashboard")
-            #expect(try await browser.get("/dashboard").html.contains("forge@example.com"))
+                // The old attack: an access token of the attacker's account handed to the callback page.
+                let (attacker, _, _) = try await client.register(email: "attacker@example.com")
+                let page = try await browser.get("/auth/callback#access_token=\(attacker)")
+                #expect(page.setCookie(named: WebSessions.cookieName) == nil)
+                #expect(!page.html.contains("/assets/oauth.js"))
+                var posted = try await browser.post("/auth/callback", ["access_token": attacker, "csrf_token": browser.cookie(WebSessions.csrfCookieName) ?? ""])
+                #expect(posted.setCookie(named: WebSessions.cookieName) == nil)
+                posted = try await browser.submit("/auth/login", to: "/auth/callback", ["access_token": attacker])
+                #expect(posted.setCookie(named: WebSessions.cookieName) == nil)
+                #expect(try await browser.get("/dashboard").location?.hasPrefix("/auth/login") == true)
+
+                // The real flow: the forge callback checks state and this browser's nonce, then starts the session.
+                let start = try await browser.get("/auth/github?web=1")
+                let startLocation = try #require(start.location)
+                let authorize = try #require(URLComponents(string: startLocation))
+                let state = try #require(authorize.queryItems?.first { $0.name == "state" }?.value)
+                let stateQuery = state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state
+                // Another browser (the victim's, handed the attacker's callback link) has no nonce: no session.
+                let victim = WebBrowserClient(client)
+                let forged = try await victim.get("/auth/github/callback?code=good-code&state=\(stateQuery)")
+                #expect(forged.status == .badRequest)
+                #expect(forged.setCookie(named: WebSessions.cookieName) == nil)
+
+                let done = try await browser.get("/auth/github/callback?code=good-code&state=\(stateQuery)")
+                #expect(done.status == .seeOther)
+                #expect(done.location == "/dashboard")
+                #expect(done.setCookie(named: WebSessions.cookieName)?.contains("HttpOnly") == true)
+                #expect(done.headers[values: .setCookie].contains(OAuthStateClaims.clearedCookie))
+                #expect(try await browser.get("/dashboard").html.contains("octo@example.com"))
+
+                // Without `web=1` the flow still ends in tokens for the client that started it, not a session.
+                let apiStart = try await browser.get("/auth/github")
+                let apiLocation = try #require(apiStart.location)
+                let apiState = try #require(URLComponents(string: apiLocation)?.queryItems?.first { $0.name == "state" }?.value)
+                let apiDone = try await browser.get("/auth/github/callback?code=good-code&state=\(apiState.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? apiState)")
+                #expect(apiDone.location?.hasPrefix("http://frontend.test/auth/callback#access_token=") == true)
+                #expect(apiDone.setCookie(named: WebSessions.cookieName) == nil)
+            }
         }
     }
 }
