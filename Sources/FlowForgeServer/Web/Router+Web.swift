@@ -7,7 +7,8 @@ func addWebRoutes(to router: Router<AppRequestContext>, services: AppServices) {
     let sessions = WebSessions(services: services)
     router.addRoutes(WebAssets().endpoints, atPath: "/assets")
 
-    let web = router.group().add(middleware: WebSessionMiddleware(sessions: sessions))
+    let formLimiter = RateLimiter(windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.rateLimitMaxRequests)
+    let web = router.group().add(middleware: WebSessionMiddleware(sessions: sessions, limiter: formLimiter))
     web.get("/", use: LandingPage(catalog: services.configuration.plans, apiBaseURL: services.configuration.apiBaseURL).show)
     web.addRoutes(WebAuthController(services: services, sessions: sessions).endpoints, atPath: "/auth")
     web.addRoutes(OAuthSignInPage().endpoints, atPath: "/auth")

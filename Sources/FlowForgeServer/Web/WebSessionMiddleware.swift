@@ -1,4 +1,5 @@
 import Crypto
+import FlowForgeStore
 import HTTPTypes
 import Foundation
 import Hummingbird
@@ -6,8 +7,13 @@ import Hummingbird
 /// In front of every page: reads the session cookie into `context.web` (and `context.userID`, so the API's
 /// handlers serve the page's own routes), checks the CSRF token of every POST, renders errors as pages, and
 /// sets the security headers (CSP allowing only this server's scripts and styles).
+///
+/// Every POST is counted by `limiter` (`RATE_LIMIT_MAX_REQUESTS` per `RATE_LIMIT_WINDOW`) before its form is
+/// read: per account when signed in, per address when not, so registration (a bcrypt hash per request), the
+/// e-mail-taken answer and the forms cannot be driven at will.
 struct WebSessionMiddleware: RouterMiddleware {
     let sessions: WebSessions
+    let limiter: RateLimiter
     static let maxFormBytes = 64 * 1024
     static let contentSecurityPolicy =
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
@@ -35,6 +41,14 @@ struct WebSessionMiddleware: RouterMiddleware {
         var response: Response
         do {
             if request.method == .post {
+                let bucket = context.web.user.map { "web-user:" + $0.id } ?? "web-address:" + RateLimitIdentities.addressKey(context.remoteAddress)
+                if let seconds = limiter.decide(bucket, now: Clock.nowMillis()).retryAfterSeconds {
+                    context.logger.notice("web form rate limited", metadata: ["bucket": "\(bucket)"])
+                    throw APIError(
+                        .tooManyRequests, code: "rate_limited",
+                        message: "too many forms sent; wait \(seconds) s and send it again (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW)",
+                        headers: [.retryAfter: "\(seconds)"])
+                }
                 context.web.form = try await Self.checkedForm(&request, expected: context.web.csrfToken)
             }
             response = try await next(request, context)
@@ -42,6 +56,7 @@ struct WebSessionMiddleware: RouterMiddleware {
             response = redirect.response
         } catch let error as APIError {
             response = WebErrorPage(status: error.status, message: error.message).render(context)
+            response.headers.append(contentsOf: error.headers)
         } catch let error as HTTPError {
             let mapped = ErrorMiddleware<AppRequestContext>.map(error)
             response = WebErrorPage(status: mapped.status, message: mapped.message).render(context)
