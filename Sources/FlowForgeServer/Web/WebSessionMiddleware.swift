@@ -128,7 +128,7 @@ struct SignedInMiddleware: RouterMiddleware {
 }
 
 extension Response {
-    /// The page's policy with `form-action` widened to HTTPS hosts: the billing page's forms end in a redirect
+    /// The page's policy with `form-action` widened to HTTPS hosts: the billing and sign-up forms may end in a redirect
     /// to Stripe's payment pages, whose host comes from Stripe's answer, and browsers apply `form-action` to
     /// a form's redirects too.
     func allowingFormsToEndOnHTTPSHosts() -> Response {
