@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/ci/install-localstripe.sh
 ./scripts/ci/install-openapi-validator.sh
+./scripts/ci/install-moto.sh
 postgres_url=$(./scripts/ci/start-postgres.sh)
 ./scripts/ci/start-dockerd.sh
 ./scripts/ci/build-test-image.sh

@@ -7,9 +7,11 @@ enum MirrorRepository {
     /// The refspecs a mirror fetches: every branch and every tag, force-updated, as the remote has them.
     static let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
 
-    /// Opens the mirror at `directory`, creating it (with an `origin` remote for `remoteURL`) if missing.
-    /// A directory that is not a usable repository (say, a crash during its creation) is replaced.
-    /// `created` tells whether this call made it.
+    /// Opens the mirror at `directory`, creating it if missing, with `remote.origin.url` set to `remoteURL`
+    /// (the redacted URL: the mirror's config never holds a credential). A directory that is not a usable
+    /// repository (say, a crash during its creation) is replaced. `created` tells whether this call made it.
+    /// The URL is only a record of what the mirror mirrors: each fetch names its URL and refspecs itself (see
+    /// `MirrorFetch.fetch` for why no fetch looks the remote up).
     static func openOrCreate(
         at directory: URL, remoteURL: String, logger: Logger
     ) throws(LibGit2Failure) -> (repository: OpaquePointer, created: Bool) {
@@ -26,30 +28,24 @@ enum MirrorRepository {
         guard let repository else {
             throw LibGit2Failure(code: -1, operation: "opening the mirror")
         }
-        do {
-            try ensureOrigin(in: repository, url: remoteURL)
-        } catch {
-            git_repository_free(repository)
-            throw error
+        if created {
+            do {
+                try recordOrigin(in: repository, url: remoteURL)
+            } catch {
+                git_repository_free(repository)
+                throw error
+            }
         }
         return (repository, created)
     }
 
-    /// Adds the `origin` remote unless it is there already. The URL stored is the redacted one:
-    /// the mirror's config never holds a credential.
-    private static func ensureOrigin(in repository: OpaquePointer, url: String) throws(LibGit2Failure) {
-        var origin: OpaquePointer?
-        if git_remote_lookup(&origin, repository, "origin") == 0 {
-            git_remote_free(origin)
-            return
-        }
-        try gitCall("configuring the mirror's remote") {
-            git_remote_create_with_fetchspec(&origin, repository, "origin", url, refspecs[0])
-        }
-        git_remote_free(origin)
-        try gitCall("configuring the mirror's tag refspec") {
-            git_remote_add_fetch(repository, "origin", refspecs[1])
-        }
+    /// A plain config write: creating a named remote would go through libgit2's regex-matched config
+    /// iteration, which leaks with Debian's PCRE2.
+    private static func recordOrigin(in repository: OpaquePointer, url: String) throws(LibGit2Failure) {
+        var config: OpaquePointer?
+        try gitCall("opening the mirror's config") { git_repository_config(&config, repository) }
+        defer { git_config_free(config) }
+        try gitCall("recording the mirror's remote") { git_config_set_string(config, "remote.origin.url", url) }
     }
 
     /// The full SHA of `commit` (a full or abbreviated hex SHA) if given, else of the head of `branch`

@@ -8,7 +8,10 @@ public protocol Backend: Sendable {
     /// (pull requests from forks).
     var isolatesSteps: Bool { get }
 
-    /// Runs the plan's step graph: each step once its dependencies ended, independent steps side by side (at
+    /// Starts the plan's services first (reachable from the steps on `localhost`; with `ports`, the steps
+    /// wait up to `request.serviceReadyTimeout` for each port to accept connections, else `.error` naming
+    /// them), and stops them after the last step; a service exiting before then is a `.failure` naming it
+    /// and its exit code. Runs the plan's step graph: each step once its dependencies ended, independent steps side by side (at
     /// most `request.maxParallelSteps`), skipping the steps whose `runsOn` does not match what their upstream
     /// came to; the outcome is the first failure of a step that may not fail. Always removes everything it created
     /// before returning, whatever happened (also when the calling Task is cancelled → `.canceled`).

@@ -17,6 +17,9 @@ public struct RunRequest: Sendable {
     /// Secret name → value, for the steps' `PlanStep.secrets` and `imagePullSecret`: resolved by the server
     /// right before the run, never part of the Plan, never logged.
     public var secrets: [String: String] = [:]
+    /// How long steps wait for every port the plan's services list to accept connections
+    /// (`FLOWFORGE_SERVICE_READY_TIMEOUT`); past it the run ends as an error naming what was not ready.
+    public var serviceReadyTimeout: Duration = RunRequest.defaultServiceReadyTimeout
 
     public init(pipelineID: String, plan: Plan, workspace: String, timeout: Duration, limits: StepLimits = .default, maxParallelSteps: Int = RunRequest.defaultMaxParallelSteps) {
         self.maxParallelSteps = max(1, maxParallelSteps)
@@ -29,4 +32,5 @@ public struct RunRequest: Sendable {
 
     /// How many steps of one pipeline run at once unless the operator says otherwise.
     public static let defaultMaxParallelSteps = 4
+    public static let defaultServiceReadyTimeout = Duration.seconds(60)
 }

@@ -100,7 +100,7 @@ def main():
 
     port = free_port()
     log_path = os.path.join(work, "server.log")
-    environment = dict(os.environ, FLOWFORGE_DATA_DIR=os.path.join(work, "data"), FLOWFORGE_ALLOW_LOCAL_REPOS="true",
+    environment = dict(os.environ, DATABASE_URL="", FLOWFORGE_DATA_DIR=os.path.join(work, "data"), FLOWFORGE_ALLOW_LOCAL_REPOS="true",
                        DEFAULT_DOCKER_IMAGE=IMAGE, FLOWFORGE_DOCKER_NETWORK="none", BCRYPT_ROUNDS="4", LOG_LEVEL="info",
                        MAX_CONCURRENT_PIPELINES="1", RATE_LIMIT_MAX_REQUESTS="10000000",
                        FLOWFORGE_KEEP_WORKTREES=str(args.keep_worktrees))
@@ -173,6 +173,12 @@ def main():
         for name, value, delta in rows:
             print(f"{name:44} {value:9.3f} {'' if delta is None else f'{delta:+14.3f}'}")
         print("(per-step row against docker run: FlowForge's overhead per step; the 1-step row also holds the checkout and pod)")
+        # Machine-readable lines for scripts/bench/run-all.sh.
+        docker = med(docker_run)
+        per_step = (med(three_step) - med(one_step)) / 2
+        print(f"ROW\t1-step pipeline, POST -> completed\t{med(one_step):.3f}\ts\tdocker run --rm\t{docker:.3f}\t{med(one_step) / docker:.2f}\t<=1.3")
+        print(f"ROW\tper extra step\t{per_step:.3f}\ts\tdocker run --rm\t{docker:.3f}\t{per_step / docker:.2f}\t<=0.8")
+        print(f"ROW\twarm-mirror checkout\t{med(checkouts):.3f}\ts\tgit clone over HTTP\t{med(clone):.3f}\t{med(checkouts) / med(clone):.2f}\t-")
     finally:
         server.terminate()
         server.wait(timeout=30)

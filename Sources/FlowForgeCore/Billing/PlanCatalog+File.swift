@@ -13,9 +13,11 @@ import Yams
 ///     concurrent_builds: 1
 ///     features: [Basic CI/CD]
 ///     step_limits: {memory: 1g, cpus: 1, pids: 512}   # optional
+///     storage: {artifacts: 1g, cache: 512m}            # optional: all artifacts kept; one cache
 /// ```
 extension PlanCatalog {
-    static let planKeys = ["id", "name", "price", "pipeline_runs", "compute_minutes", "concurrent_builds", "features", "step_limits"]
+    static let planKeys = ["id", "name", "price", "pipeline_runs", "compute_minutes", "concurrent_builds", "features", "step_limits", "storage"]
+    static let storageKeys = ["artifacts", "cache"]
     static let stepLimitKeys = ["memory", "cpus", "pids"]
 
     /// Reads and checks a plans file. Throws a `ConfigError` at the line of the first problem: invalid
@@ -86,7 +88,7 @@ struct PlanReader {
         if let node = values["features"] {
             features = try reader.strings(node, path: "\(path).features")
         }
-        return SubscriptionPlan(
+        let plan = SubscriptionPlan(
             id: id, name: name, priceCents: try priceCents(values["price"]!),
             pipelineRuns: try limit(values["pipeline_runs"]!, "pipeline_runs"),
             computeMinutes: try limit(values["compute_minutes"]!, "compute_minutes"),
@@ -94,6 +96,18 @@ struct PlanReader {
             features: features,
             stepLimits: try values["step_limits"].map(stepLimits) ?? .standard
         )
+        return plan.storing(try values["storage"].map(storage) ?? .standard)
+    }
+
+    func storage(_ node: Node) throws(ConfigError) -> PlanStorageLimits {
+        var limits = PlanStorageLimits.standard
+        for (key, _, value) in try reader.entries(node, path: "\(path).storage", known: PlanCatalog.storageKeys) {
+            guard let bytes = Self.bytes(value), bytes >= 0 else {
+                throw reader.error(value, "\(path).storage.\(key) must be a size written like 512m or 10g (or a number of bytes, 0 for none)")
+            }
+            if key == "artifacts" { limits.artifactBytes = bytes } else { limits.cacheBytes = bytes }
+        }
+        return limits
     }
 
     /// US dollars per month with at most two decimals, as cents.

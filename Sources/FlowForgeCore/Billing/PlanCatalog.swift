@@ -27,14 +27,26 @@ public struct PlanCatalog: Sendable, Equatable {
         SubscriptionPlan(
             id: "free", name: "Free", priceCents: 0, pipelineRuns: 50, computeMinutes: 100, concurrentBuilds: 1,
             features: ["Basic CI/CD", "Community Support"],
-            stepLimits: PlanStepLimits(memoryBytes: 1 * PlanStepLimits.gibibyte, nanoCPUs: 1_000_000_000, pids: 512)),
+            stepLimits: PlanStepLimits(memoryBytes: 1 * PlanStepLimits.gibibyte, nanoCPUs: 1_000_000_000, pids: 512))
+            .storing(PlanStorageLimits(artifactBytes: 1 * PlanStepLimits.gibibyte, cacheBytes: 512 << 20)),
         SubscriptionPlan(
             id: "pro", name: "Pro", priceCents: 2900, pipelineRuns: 500, computeMinutes: 1000, concurrentBuilds: 3,
             features: ["Advanced CI/CD", "Priority Support", "Custom Environments"],
-            stepLimits: PlanStepLimits(memoryBytes: 4 * PlanStepLimits.gibibyte, nanoCPUs: 2_000_000_000, pids: 1024)),
+            stepLimits: PlanStepLimits(memoryBytes: 4 * PlanStepLimits.gibibyte, nanoCPUs: 2_000_000_000, pids: 1024))
+            .storing(PlanStorageLimits(artifactBytes: 10 * PlanStepLimits.gibibyte, cacheBytes: 2 * PlanStepLimits.gibibyte)),
         SubscriptionPlan(
             id: "enterprise", name: "Enterprise", priceCents: 9900, pipelineRuns: 2000, computeMinutes: 5000, concurrentBuilds: 10,
             features: ["Unlimited CI/CD", "24/7 Support", "Custom Integrations", "SLA"],
-            stepLimits: PlanStepLimits(memoryBytes: 8 * PlanStepLimits.gibibyte, nanoCPUs: 4_000_000_000, pids: 4096)),
+            stepLimits: PlanStepLimits(memoryBytes: 8 * PlanStepLimits.gibibyte, nanoCPUs: 4_000_000_000, pids: 4096))
+            .storing(PlanStorageLimits(artifactBytes: 100 * PlanStepLimits.gibibyte, cacheBytes: 10 * PlanStepLimits.gibibyte)),
     ])
+}
+
+extension SubscriptionPlan {
+    /// This plan with other storage limits.
+    public func storing(_ storage: PlanStorageLimits) -> SubscriptionPlan {
+        var plan = self
+        plan.storage = storage
+        return plan
+    }
 }

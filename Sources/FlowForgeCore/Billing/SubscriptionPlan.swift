@@ -14,6 +14,8 @@ public struct SubscriptionPlan: Sendable, Equatable, Codable {
     public var features: [String]
     /// What each step container of the account's pipelines may use.
     public var stepLimits: PlanStepLimits
+    /// How much the account's artifacts and caches may take in the artifact store.
+    public var storage: PlanStorageLimits = .standard
 
     public init(
         id: String, name: String, priceCents: Int, pipelineRuns: Int?, computeMinutes: Int?, concurrentBuilds: Int,
@@ -48,4 +50,20 @@ public struct PlanStepLimits: Sendable, Equatable, Codable {
 
     /// What a plan in an operator's file gets when it says nothing about step limits.
     public static let standard = PlanStepLimits(memoryBytes: 2 * gibibyte, nanoCPUs: 2_000_000_000, pids: 1024)
+}
+
+/// What a plan lets an account keep in the artifact store.
+public struct PlanStorageLimits: Sendable, Equatable, Codable {
+    /// All the account's kept artifacts together; a step whose artifacts would pass it keeps none of them.
+    public var artifactBytes: Int64
+    /// One cache archive (one per repository and branch); a bigger one is not saved.
+    public var cacheBytes: Int64
+
+    public init(artifactBytes: Int64, cacheBytes: Int64) {
+        self.artifactBytes = artifactBytes
+        self.cacheBytes = cacheBytes
+    }
+
+    /// What a plan in an operator's file gets when it says nothing about storage.
+    public static let standard = PlanStorageLimits(artifactBytes: 5 * PlanStepLimits.gibibyte, cacheBytes: 1 * PlanStepLimits.gibibyte)
 }

@@ -20,6 +20,11 @@ public struct PipelineConfig: Sendable, Equatable {
     public var steps: [StepConfig]
     /// The secret holding registry credentials for pulling the images of steps that name none of their own.
     public var imagePullSecret: String?
+    /// `cache:`: workspace paths restored before the first step and saved after a successful run
+    /// (normalized, each inside the workspace).
+    public var cache: [String] = []
+    /// `services:` in file order: containers beside the steps for the whole run, reached on `localhost`.
+    public var services: [ServiceConfig] = []
 
     /// The name of a pipeline whose file has no `name:`.
     public static let defaultName = "ci"
@@ -66,6 +71,8 @@ public struct StepConfig: Sendable, Equatable {
     public var secrets: [String: String] = [:]
     /// The secret holding the registry credentials for pulling this step's image.
     public var imagePullSecret: String?
+    /// `artifacts:`: paths and globs of files kept after the step (normalized, each inside the workspace).
+    public var artifacts: [String] = []
 
     public init(
         name: String, image: String? = nil, commands: [String], environment: [String: String] = [:],

@@ -2,7 +2,7 @@ import Yams
 
 /// Reads a `flowforge.yml` into a validated `PipelineConfig`. Pure: no I/O, safe on untrusted text.
 public enum PipelineConfigParser {
-    static let topLevelKeys = ["name", "matrix", "image", "image_pull_secret", "env", "when", "steps"]
+    static let topLevelKeys = ["name", "matrix", "image", "image_pull_secret", "env", "when", "services", "cache", "steps"]
     static let maxNameLength = 50
 
     /// Parses and validates `text`.
@@ -53,7 +53,9 @@ public enum PipelineConfigParser {
                 }
             case "env": config.environment = try reader.environment(value, path: "env")
             case "image_pull_secret": config.imagePullSecret = try reader.secretName(value, path: "image_pull_secret")
+            case "cache": config.cache = try reader.workspacePatterns(value, path: "cache")
             case "when": config.when = try WhenReader(reader: reader).condition(value, path: "when")
+            case "services": config.services = try ServiceReader(reader: reader).services(value)
             default:
                 sawSteps = true
                 config.steps = try StepReader(reader: reader, limits: limits).steps(value)

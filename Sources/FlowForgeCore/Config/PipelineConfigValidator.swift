@@ -1,6 +1,8 @@
-/// Checks that span steps: every dependency names a step, and dependencies form no cycle.
+/// Checks that span steps: every dependency names a step, and dependencies form no cycle; and services:
+/// their names apart from the steps', and no port claimed twice in the one network namespace.
 enum PipelineConfigValidator {
     static func validate(_ config: PipelineConfig, file: String) throws(ConfigError) {
+        try validateServices(config, file: file)
         let names = Set(config.steps.map(\.name))
         for step in config.steps {
             for dependency in step.dependsOn ?? [] where !names.contains(dependency) {
@@ -56,5 +58,33 @@ enum PipelineConfigValidator {
             if let cycle = visit(step.name) { return cycle }
         }
         return nil
+    }
+
+    /// A service and a step of one name would share a log and a `depends_on` name; a step named
+    /// `service <name>` would share a service's log section. Services share the pod's network, so two
+    /// cannot listen on one port.
+    static func validateServices(_ config: PipelineConfig, file: String) throws(ConfigError) {
+        var owners: [Int: String] = [:]
+        var seen = Set<String>()
+        for service in config.services {
+            guard seen.insert(service.name).inserted else {
+                throw ConfigError(file: file, line: service.line, message: "two services are named `\(service.name)`; service names must be unique")
+            }
+            if let step = config.steps.first(where: { $0.name == service.name || $0.name == service.logName }) {
+                throw ConfigError(file: file, line: step.line, message: """
+                    the step `\(step.name)` has the name of the service `\(service.name)`; rename one of them \
+                    (their output would share a log section)
+                    """)
+            }
+            for port in service.ports {
+                if let owner = owners[port], owner != service.name {
+                    throw ConfigError(file: file, line: service.line, message: """
+                        services `\(owner)` and `\(service.name)` both list port \(port); services share the pipeline's \
+                        network (localhost), so only one can listen on a port
+                        """)
+                }
+                owners[port] = service.name
+            }
+        }
     }
 }

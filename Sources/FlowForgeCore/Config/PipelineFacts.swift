@@ -54,7 +54,7 @@ public struct PipelineFacts: Sendable, Equatable {
 extension Plan {
     /// Every step's environment with `requested` (the run's own `env`) laid over it, then `standard` over
     /// that, so that a step can trust the standard variables, and `FLOWFORGE_STEP_NAME` and
-    /// `FLOWFORGE_PIPELINE_NAME` last.
+    /// `FLOWFORGE_PIPELINE_NAME` last. Services the same, with `FLOWFORGE_SERVICE_NAME` for the step's name.
     public func withEnvironment(requested: [String: String], standard: [String: String]) -> Plan {
         var plan = self
         for index in plan.steps.indices {
@@ -62,6 +62,13 @@ extension Plan {
             plan.steps[index].environment.merge(standard) { _, given in given }
             plan.steps[index].environment["FLOWFORGE_STEP_NAME"] = plan.steps[index].name
             plan.steps[index].environment["FLOWFORGE_PIPELINE_NAME"] = plan.name
+        }
+        // A service is told its own name where a step is told the step's.
+        for index in plan.services.indices {
+            plan.services[index].environment.merge(requested) { _, requested in requested }
+            plan.services[index].environment.merge(standard) { _, given in given }
+            plan.services[index].environment["FLOWFORGE_SERVICE_NAME"] = plan.services[index].name
+            plan.services[index].environment["FLOWFORGE_PIPELINE_NAME"] = plan.name
         }
         return plan
     }

@@ -46,6 +46,8 @@ public struct PlanStep: Sendable, Codable, Equatable {
     public var secrets: [String: String] = [:]
     /// The secret whose value (a registry auth JSON document) the backend sends with this step's image pull.
     public var imagePullSecret: String?
+    /// Workspace paths and globs (`WorkspacePattern`) whose files the server stores after the step ends.
+    public var artifacts: [String] = []
 
     public init(
         name: String, image: String, commands: [String], environment: [String: String] = [:],
@@ -78,15 +80,25 @@ public struct Plan: Sendable, Codable, Equatable {
     /// The pipeline's name (top-level `name:`, else `PipelineConfig.defaultName`).
     public var name: String
     public var steps: [PlanStep]
+    /// Workspace paths (`WorkspacePattern`) the server restores before the first step and saves after a
+    /// successful run; empty for none.
+    public var cache: [String] = []
 
-    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep]) {
+    /// Started before the first step, in this order, and stopped after the last; shared by every step
+    /// (and every matrix combination) of the run.
+    public var services: [PlanService]
+
+    public init(name: String = PipelineConfig.defaultName, steps: [PlanStep], services: [PlanService] = [], cache: [String] = []) {
         self.name = name
         self.steps = steps
+        self.services = services
+        self.cache = cache
     }
 
-    /// Every secret some step needs, for its environment or its image pull.
+    /// Every secret some step or service needs, for its environment or its image pull.
     public var secretNames: Set<String> {
-        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
+        Set(steps.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) }
+            + services.flatMap { Array($0.secrets.values) + ($0.imagePullSecret.map { [$0] } ?? []) })
     }
 
     /// The Dockerfiles the plan's steps are built from, each once, in step order.

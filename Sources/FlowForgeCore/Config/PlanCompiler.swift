@@ -11,7 +11,8 @@ public enum PlanCompiler {
     /// pipeline's `env`, under the step's) and in `${KEY}` of their image.
     /// Images resolve step → pipeline `image` → `defaultImage`; env merges pipeline under step. An `image:`
     /// naming a Dockerfile (`{dockerfile: path}`) gives the step that `dockerfile` and an empty image,
-    /// which the server fills with the image it builds.
+    /// which the server fills with the image it builds. Services come along as they are (see
+    /// `services(of:)`); a skipped pipeline starts none.
     /// Throws for what a hand-built config could still get wrong: unknown dependencies, cycles, no image,
     /// an image that is not a valid reference (it reaches Docker Engine API paths), and an image of the
     /// file's with neither tag nor digest (FlowForge does not guess `:latest`).
@@ -38,7 +39,7 @@ public enum PlanCompiler {
                 // The nearest `image:` wins, whether it names an image or a Dockerfile to build.
                 let dockerfile = step.image == nil ? step.dockerfile ?? (config.image == nil ? config.dockerfile : nil) : nil
                 let image = try dockerfile == nil ? image(of: step, in: config, defaultImage: defaultImage, substituting: matrixEnvironment) : ""
-                planSteps.append(PlanStep(
+                var planStep = PlanStep(
                     name: rename(step.name), image: image, commands: step.commands,
                     environment: config.environment.merging(matrixEnvironment) { _, new in new }
                         .merging(step.environment) { _, stepValue in stepValue },
@@ -47,10 +48,12 @@ public enum PlanCompiler {
                     ignoreFailure: step.ignoreFailure,
                     runsOn: Set((step.when?.status ?? []).compactMap(StepCondition.init(rawValue:))).nonEmpty ?? [.success],
                     secrets: step.secrets, imagePullSecret: dockerfile != nil ? nil : step.imagePullSecret ?? config.imagePullSecret,
-                    dockerfile: dockerfile))
+                    dockerfile: dockerfile)
+                planStep.artifacts = step.artifacts
+                planSteps.append(planStep)
             }
         }
-        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps))
+        return .run(Plan(name: config.name ?? PipelineConfig.defaultName, steps: planSteps, services: try services(of: config), cache: config.cache))
     }
 
     /// The v1 API's `commands` form: one step named "run" in `image`.

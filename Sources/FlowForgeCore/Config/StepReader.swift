@@ -2,7 +2,7 @@ import Yams
 
 /// Reads `steps:`, either a list (`- name: build …`) or a mapping (`build: {…}`), in file order.
 struct StepReader {
-    static let stepKeys = ["name", "image", "commands", "env", "environment", "image_pull_secret", "timeout", "depends_on", "failure", "when"]
+    static let stepKeys = ["name", "image", "commands", "env", "environment", "image_pull_secret", "timeout", "depends_on", "failure", "when", "artifacts"]
     static let maxNameLength = 100
 
     let reader: ConfigReader
@@ -97,6 +97,7 @@ struct StepReader {
                 }
                 (step.environment, step.secrets) = try reader.stepEnvironment(value, path: "\(path).\(key)")
             case "image_pull_secret": step.imagePullSecret = try reader.secretName(value, path: "\(path).image_pull_secret")
+            case "artifacts": step.artifacts = try reader.workspacePatterns(value, path: "\(path).artifacts")
             case "timeout": step.timeoutSeconds = try timeout(value, path: "\(path).timeout")
             case "depends_on":
                 step.dependsOn = try reader.strings(value, path: "\(path).depends_on")

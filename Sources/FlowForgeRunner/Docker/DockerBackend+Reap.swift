@@ -4,6 +4,8 @@ extension DockerBackend {
     /// Set on step containers (value: the step name); the pod has `flowforge.role=pod` instead.
     static let stepLabel = "flowforge.step"
     static let roleLabel = "flowforge.role"
+    /// Set on service containers (value: the service name).
+    static let serviceLabel = "flowforge.service"
 
     public func reap(keeping: Set<String>) async throws -> Int {
         let client = try client()

@@ -4,7 +4,8 @@ import FlowForgeCore
 /// See https://docs.docker.com/engine/api/v1.41/#operation/ContainerCreate
 struct DockerContainerConfig: Encodable, Sendable {
     var Image: String
-    var Cmd: [String]
+    /// Nil: the image's own command (a service without `commands`).
+    var Cmd: [String]?
     var Env: [String] = []
     var WorkingDir: String?
     var Labels: [String: String]

@@ -14,6 +14,8 @@ enum DockerError: Error, CustomStringConvertible {
     case podImage(String)
     /// Nothing accepts connections at the daemon's socket.
     case unreachable(host: String, reason: String)
+    /// A service could not be started or probed; `detail` says why, and the text names the service.
+    case service(name: String, detail: String)
 
     var description: String {
         switch self {
@@ -32,6 +34,8 @@ enum DockerError: Error, CustomStringConvertible {
             "image \"\(image)\" is not a valid image reference: \(reason); write it like alpine:3.20 or registry.example.com/team/tool:1.2"
         case .podImage(let detail):
             detail
+        case .service(let name, let detail):
+            "service \(name) could not be started: \(detail)"
         case .unreachable(let host, let reason):
             "the Docker daemon at \(host) is not reachable (\(reason)): start dockerd, or set DOCKER_HOST to where it listens"
         }

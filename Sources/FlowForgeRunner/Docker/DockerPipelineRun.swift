@@ -2,8 +2,8 @@ import FlowForgeCore
 import Foundation
 import Logging
 
-/// One pipeline's run on Docker: the pod, then the plan's steps as their dependencies allow (see
-/// `schedule`), under the pipeline's timeout.
+/// One pipeline's run on Docker: the pod, its services (see `runWithServices`), then the plan's steps as
+/// their dependencies allow (see `schedule`), under the pipeline's timeout.
 struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     let client: DockerClient
     let request: RunRequest
@@ -40,7 +40,7 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     private func runSteps() async -> RunOutcome {
         do {
             let pod = try await createPod(try await preparePodImage())
-            return try await schedule(pod: pod)
+            return try await runWithServices(pod: pod)
         } catch is CancellationError {
             return .canceled
         } catch let error as DockerError {
@@ -58,7 +58,7 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
         logger.warning("pipeline timed out", metadata: ["step": "\(step)"])
         await progress.finish(
             with: .timedOut(step: step, message: "pipeline timed out after \(request.timeout.secondsDescription)"))
-        for container in await progress.runningContainers {
+        for container in await progress.runningContainers + progress.serviceContainers {
             try? await client.killContainer(container)
         }
     }
@@ -129,6 +129,14 @@ actor DockerRunProgress {
     private(set) var outcome: RunOutcome?
     /// A container create was cut short by a cancellation: the daemon may still be making it.
     private(set) var createInterrupted = false
+    /// Containers of services and of the readiness probe: killed when the run stops them.
+    private(set) var serviceContainers: [String] = []
+    /// Set before FlowForge kills the services, so that their ends are not taken for crashes.
+    private(set) var servicesStopping = false
+
+    func addService(_ container: String) { serviceContainers.append(container) }
+    func removeService(_ container: String) { serviceContainers.removeAll { $0 == container } }
+    func markServicesStopping() { servicesStopping = true }
 
     func noteInterruptedCreate() { createInterrupted = true }
 

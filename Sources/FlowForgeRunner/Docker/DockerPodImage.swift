@@ -72,13 +72,13 @@ enum DockerPodImage {
         return out + code
     }
 
-    /// A tar archive with the program as `pause`, mode 0755, owned by root: the import's root filesystem.
-    static func archive(program: [UInt8]) -> [UInt8] {
+    /// A tar archive with the program as `name` (`pause`), mode 0755, owned by root: the import's root filesystem.
+    static func archive(program: [UInt8], name: String = "pause") -> [UInt8] {
         var header = [UInt8](repeating: 0, count: 512)
         func field(_ offset: Int, _ text: String) {
             for (index, byte) in text.utf8.enumerated() { header[offset + index] = byte }
         }
-        field(0, "pause")
+        field(0, name)
         field(100, "0000755")
         field(108, "0000000")
         field(116, "0000000")

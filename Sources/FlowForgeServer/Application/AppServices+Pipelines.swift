@@ -8,7 +8,8 @@ extension AppServices {
             urlPolicy: RepositoryURLPolicy(allowLocal: configuration.allowLocalRepositories), launcher: launcher,
             repositories: connectedRepositories, hosts: ForgeHosts(configuration: configuration),
             uploads: uploads,
-            eventKeepAlive: .milliseconds(configuration.logSettings.eventKeepAliveMillis)
+            eventKeepAlive: .milliseconds(configuration.logSettings.eventKeepAliveMillis),
+            artifacts: artifacts, artifactStore: artifactStore
         )
     }
 }

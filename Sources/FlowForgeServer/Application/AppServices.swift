@@ -30,7 +30,10 @@ struct AppServices: Sendable {
         )
         executor.secrets = PipelineSecrets(secrets: secrets, box: secretBox)
         executor.plans = configuration.plans
+        executor.serviceReadyTimeout = .seconds(configuration.serviceReadyTimeoutSeconds)
         executor.users = users
+        executor.artifacts = artifactCollector
+        executor.cache = pipelineCache
         return PipelineWorkerService(
             jobs: jobs ?? self.jobs, pipelines: pipelines, executor: executor, signal: signal,
             slots: configuration.maxConcurrentPipelines, lease: .seconds(configuration.jobLeaseSeconds),
@@ -45,7 +48,8 @@ struct AppServices: Sendable {
             backend: backend, pipelines: pipelines, retention: SQLRetentionRepository(database: database), logs: logs, git: git,
             workspaceRoot: configuration.dataDirectory.appendingPathComponent("workspaces", isDirectory: true),
             settings: configuration.operations, logger: logger,
-            billing: configuration.stripe == nil ? nil : SQLBillingRepository(database: database), graceDays: configuration.graceDays)
+            billing: configuration.stripe == nil ? nil : SQLBillingRepository(database: database), graceDays: configuration.graceDays,
+            artifacts: artifacts, artifactStore: artifactStore)
     }
 
     let configuration: AppConfiguration

@@ -24,10 +24,17 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) thro
         try FileManager.default.createDirectory(
             at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true
         )
-        return Database.sqlite(path: path, synchronous: configuration.operations.sqliteSynchronous, logger: logger)
+        let operations = configuration.operations
+        return Database.sqlite(
+            path: path, synchronous: operations.sqliteSynchronous, readers: operations.sqliteReaders,
+            groupCommit: operations.groupCommit, logger: logger
+        )
     case .postgres(let url):
         do {
-            return try Database.postgres(url: url, maxConnectionsPerEventLoop: configuration.databasePoolSize, logger: logger)
+            return try Database.postgres(
+                url: url, maxConnectionsPerEventLoop: configuration.databasePoolSize,
+                groupCommit: configuration.operations.groupCommit, logger: logger
+            )
         } catch {
             throw ConfigurationError(variable: "DATABASE_URL", message: "is not a usable PostgreSQL URL: \(error)")
         }

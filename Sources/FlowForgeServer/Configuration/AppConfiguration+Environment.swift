@@ -92,6 +92,7 @@ extension AppConfiguration {
         try configuration.readStepSettings(env)
         try configuration.readPlanSettings(env)
         try configuration.readUploadSettings(env)
+        try configuration.readArtifactSettings(env)
         try configuration.validateImageSettings()
         try configuration.readLogSettings(env)
         // After the plans: each paid plan needs its Stripe price.

@@ -15,6 +15,7 @@ extension AppConfiguration {
         allowLocalRegistries = try env.bool("FLOWFORGE_ALLOW_LOCAL_REGISTRIES", default: false)
         checkoutTimeoutSeconds = try env.int("FLOWFORGE_CHECKOUT_TIMEOUT", default: 600, range: 1...86_400)
         maxParallelSteps = try env.int("FLOWFORGE_MAX_PARALLEL_STEPS", default: 4, range: 1...64)
+        serviceReadyTimeoutSeconds = try env.int("FLOWFORGE_SERVICE_READY_TIMEOUT", default: 60, range: 1...3600)
     }
 }
 

@@ -94,8 +94,12 @@ public struct AppConfiguration: Sendable {
     public var stepLimits: StepLimits = .default
     /// `ALLOWED_FILE_TYPES`, `FLOWFORGE_UPLOAD_MAX_UNPACKED_BYTES`: pipelines from uploaded sources.
     public var uploads: UploadSettings = .default
+    /// The bucket for artifacts and caches (`DO_SPACES_*`); nil keeps them in the data directory.
+    public var objectStore: ObjectStoreSettings? = nil
     /// `FLOWFORGE_MAX_PARALLEL_STEPS`: most steps of one pipeline that run at the same time.
     public var maxParallelSteps = 4
+    /// `FLOWFORGE_SERVICE_READY_TIMEOUT` (seconds): how long steps wait for the `ports` of the services.
+    public var serviceReadyTimeoutSeconds = 60
     /// `FLOWFORGE_ALLOW_LOCAL_REGISTRIES`: images may come from registries on loopback or private addresses.
     public var allowLocalRegistries = false
     /// `FLOWFORGE_CHECKOUT_TIMEOUT` (seconds): longest a pipeline's fetch and checkout may take.

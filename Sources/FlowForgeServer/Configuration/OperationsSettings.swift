@@ -21,6 +21,13 @@ public struct OperationsSettings: Sendable, Equatable {
     /// `FLOWFORGE_SQLITE_SYNCHRONOUS` (`full` or `normal`): `full`, the default, puts every commit on disk
     /// before FlowForge acknowledges it; `normal` is faster but may lose the last commits on power loss.
     public var sqliteSynchronous: SQLiteSynchronous = .full
+    /// `FLOWFORGE_SQLITE_READERS` (0–16): read-only SQLite connections beside the one writer, for the reads of
+    /// hot paths (webhook lookups); 0 sends every read through the writer's connection.
+    public var sqliteReaders: Int = 2
+    /// `FLOWFORGE_GROUP_COMMIT` (true/false): transactions that queue behind a commit share the next one (one
+    /// fsync for many): on SQLite every transaction, on PostgreSQL the pipelines one account creates (they all
+    /// update its usage row). Each is still answered only once it is on disk; false commits them one by one.
+    public var groupCommit: Bool = true
 
     public init() {}
 }
@@ -32,6 +39,8 @@ extension AppConfiguration {
         operations.logRetentionDays = try env.int("FLOWFORGE_LOG_RETENTION_DAYS", default: 90, range: 1...36_500)
         operations.recordRetentionDays = try env.int("FLOWFORGE_RECORD_RETENTION_DAYS", default: 30, range: 1...36_500)
         operations.sqliteSynchronous = try env.oneOf("FLOWFORGE_SQLITE_SYNCHRONOUS", ["full", "normal"], default: "full") == "normal" ? .normal : .full
+        operations.sqliteReaders = try env.int("FLOWFORGE_SQLITE_READERS", default: 2, range: 0...16)
+        operations.groupCommit = try env.bool("FLOWFORGE_GROUP_COMMIT", default: true)
         operations.mirrorCacheMaxBytes = Int64(try env.int(
             "FLOWFORGE_MIRROR_CACHE_MAX_BYTES", default: 20 * 1024 * 1024 * 1024, range: 1_048_576...Int.max))
     }

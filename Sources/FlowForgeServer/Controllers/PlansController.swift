@@ -19,6 +19,8 @@ struct PlansController {
         let concurrentBuilds: Int
         let features: [String]
         let stepLimits: StepLimitsView
+        /// What the account may keep: all its artifacts together, and one cache.
+        let storage: StorageView
 
         init(_ plan: SubscriptionPlan) {
             id = plan.id
@@ -29,10 +31,11 @@ struct PlansController {
             concurrentBuilds = plan.concurrentBuilds
             features = plan.features
             stepLimits = StepLimitsView(plan.stepLimits)
+            storage = StorageView(artifactBytes: plan.storage.artifactBytes, cacheBytes: plan.storage.cacheBytes)
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, name, price, currency, interval, pipelineRuns, computeMinutes, concurrentBuilds, features, stepLimits
+            case id, name, price, currency, interval, pipelineRuns, computeMinutes, concurrentBuilds, features, stepLimits, storage
         }
 
         /// Written by hand so unlimited limits appear as explicit `null`s instead of missing keys.
@@ -48,7 +51,14 @@ struct PlansController {
             try container.encode(concurrentBuilds, forKey: .concurrentBuilds)
             try container.encode(features, forKey: .features)
             try container.encode(stepLimits, forKey: .stepLimits)
+            try container.encode(storage, forKey: .storage)
         }
+    }
+
+    /// `artifact_bytes` and `cache_bytes`.
+    struct StorageView: Encodable {
+        let artifactBytes: Int64
+        let cacheBytes: Int64
     }
 
     /// What each step container gets: `memory_bytes`, `cpus` (may be fractional) and `pids`.

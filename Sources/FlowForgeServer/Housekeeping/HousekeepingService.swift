@@ -25,6 +25,9 @@ struct HousekeepingService: Service {
     /// With billing on: accounts whose `past_due` grace (`FLOWFORGE_BILLING_GRACE_DAYS`) ran out go to free.
     var billing: (any BillingRepository)? = nil
     var graceDays = 7
+    /// The steps' kept files, which expire with their pipeline's logs.
+    var artifacts: (any ArtifactRepository)? = nil
+    var artifactStore: (any ArtifactStore)? = nil
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -103,9 +106,19 @@ struct HousekeepingService: Service {
             let batch = try await retention.pipelinesWithLogsEndedBefore(cutoff, limit: 200)
             for id in batch {
                 try await logs.removeAll(pipelineID: id)
+                try await expireArtifacts(pipelineID: id)
                 try await retention.markLogsExpired(pipelineID: id, at: Clock.nowMillis())
             }
             if batch.count < 200 { return }
+        }
+    }
+
+    /// Rows first, then bytes: a replica that dies in between leaves unreachable bytes, never a listed
+    /// artifact that cannot be downloaded.
+    private func expireArtifacts(pipelineID: String) async throws {
+        guard let artifacts, let artifactStore else { return }
+        for key in try await artifacts.removeAll(pipelineID: pipelineID) {
+            try await artifactStore.delete(key: key)
         }
     }
 }

@@ -13,11 +13,16 @@ struct ImageRegistryPolicy: Sendable {
 
     /// Nil when `image` may be pulled; otherwise what is wrong, in the words of a pipeline error.
     func problem(with image: String, step: String) async -> String? {
+        await problem(with: image, owner: "step \(step)")
+    }
+
+    /// `problem(with:step:)` for an image used by `owner` ("step build", "service db").
+    func problem(with image: String, owner: String) async -> String? {
         let reference: ImageReference
         do {
             reference = try ImageReference.parse(image)
         } catch {
-            return "step \(step): image \"\(image)\" is not a valid image reference: \(error.reason)"
+            return "\(owner): image \"\(image)\" is not a valid image reference: \(error.reason)"
         }
         guard !allowLocal, let host = reference.registryHost else { return nil }
         let addresses: [String]
@@ -27,10 +32,10 @@ struct ImageRegistryPolicy: Sendable {
             addresses = (try? await RepositoryURLPolicy.resolve(host)) ?? []
         }
         guard !addresses.isEmpty else {
-            return "step \(step): the registry host \(host) of image \"\(image)\" does not resolve; check the image name"
+            return "\(owner): the registry host \(host) of image \"\(image)\" does not resolve; check the image name"
         }
         if let blocked = addresses.first(where: { !IPAddressClass.isPublic($0) }) {
-            return "step \(step): the registry host \(host) of image \"\(image)\" is at \(blocked), a loopback, private, "
+            return "\(owner): the registry host \(host) of image \"\(image)\" is at \(blocked), a loopback, private, "
                 + "link-local or other special-purpose address, which FlowForge does not pull from; use a public registry "
                 + "(a self-hosted FlowForge with a registry on its own network can allow it with FLOWFORGE_ALLOW_LOCAL_REGISTRIES=true)"
         }

@@ -18,6 +18,9 @@ struct PipelineController {
     let uploads: UploadedSources
     /// How often an idle event stream writes a keep-alive comment (`FLOWFORGE_SSE_KEEPALIVE_MS`).
     var eventKeepAlive: Duration = .seconds(15)
+    /// The steps' kept files; nil answers an empty list.
+    var artifacts: (any ArtifactRepository)? = nil
+    var artifactStore: (any ArtifactStore)? = nil
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -27,6 +30,8 @@ struct PipelineController {
             .get(":id/logs", use: showLogs)
             .get(":id/events", use: events)
             .get(":id/steps/:name/logs", use: stepLogs)
+            .get(":id/artifacts", use: listArtifacts)
+            .get(":id/artifacts/**", use: downloadArtifact)
             .post(":id/cancel", use: cancel)
             .post(":id/restart", use: restart)
     }

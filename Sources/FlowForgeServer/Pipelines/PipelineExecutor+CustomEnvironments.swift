@@ -25,9 +25,9 @@ extension PipelineExecutor {
         return nil
     }
 
-    /// The steps a run records: one per Dockerfile to build, then the plan's.
+    /// The steps a run records: one per Dockerfile to build (built first), the services (started next), then the plan's steps.
     static func recordedSteps(of plan: Plan) -> [String] {
-        plan.dockerfiles.map { CustomEnvironments.stepName($0, in: plan) } + plan.steps.map(\.name)
+        plan.dockerfiles.map { CustomEnvironments.stepName($0, in: plan) } + plan.services.map(\.logName) + plan.steps.map(\.name)
     }
 
     /// Builds (or finds) the custom environments and puts their images in `request`'s plan; nil when the

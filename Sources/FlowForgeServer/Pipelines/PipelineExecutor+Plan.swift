@@ -14,7 +14,8 @@ extension PipelineExecutor {
     /// checked-out commit compiled for this pipeline's event and branch. The request's `env` is laid over
     /// every step's environment. The file is read by `ConfigFileReader`: never through a link, never huge.
     ///
-    /// Every step also gets the standard environment (`standardEnvironment`), over its own.
+    /// Every step and service also gets the standard environment (`standardEnvironment`), over its own; a
+    /// service gets `FLOWFORGE_SERVICE_NAME` where a step gets `FLOWFORGE_STEP_NAME`.
     /// The name is the file's `name:` (nil for the `commands` form, and when the file could not be read).
     func planFor(_ pipeline: PipelineRecord, commit: String, workspace: URL) async -> Swift.Result<(outcome: PlanOutcome, name: String?), PlanProblem> {
         var outcome: PlanOutcome
@@ -51,6 +52,11 @@ extension PipelineExecutor {
             for step in plan.steps where step.image != defaultImage && step.dockerfile == nil {
                 if let problem = CustomEnvironments.reservedImageProblem(step.image, step: step.name) { return .failure(PlanProblem(text: problem)) }
                 if let problem = await registryPolicy.problem(with: step.image, step: step.name) {
+                    return .failure(PlanProblem(text: problem))
+                }
+            }
+            for service in plan.services {
+                if let problem = await registryPolicy.problem(with: service.image, owner: service.logName) {
                     return .failure(PlanProblem(text: problem))
                 }
             }

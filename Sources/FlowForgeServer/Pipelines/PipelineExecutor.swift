@@ -28,6 +28,8 @@ struct PipelineExecutor: Sendable {
     var stepLimits: StepLimits = .default
     /// Most steps of one pipeline running at once (`FLOWFORGE_MAX_PARALLEL_STEPS`).
     var maxParallelSteps = RunRequest.defaultMaxParallelSteps
+    /// `FLOWFORGE_SERVICE_READY_TIMEOUT`: how long steps wait for the services' ports.
+    var serviceReadyTimeout = RunRequest.defaultServiceReadyTimeout
     /// Which registries a repository's images may come from.
     var registryPolicy = ImageRegistryPolicy(allowLocal: false)
     /// Where pipelines from uploaded archives get their source; nil: none are run.
@@ -39,6 +41,10 @@ struct PipelineExecutor: Sendable {
     /// The catalog and the accounts, for the plan's step limits (`stepLimits(for:)`); nil: `stepLimits` alone.
     var plans: PlanCatalog? = nil
     var users: (any UserRepository)? = nil
+    /// Keeps the steps' `artifacts:`; nil: none are kept.
+    var artifacts: ArtifactCollector? = nil
+    /// Restores and saves the plans' `cache:`; nil: caches are neither restored nor saved.
+    var cache: PipelineCache? = nil
 
     /// The outcome to record, in the words a user reads.
     struct Result: Sendable, Equatable {
@@ -188,6 +194,7 @@ struct PipelineExecutor: Sendable {
         }
 
         do {
+            // Services before the steps: their output opens the log, as they start before any step.
             try await pipelines.setSteps(job, names: Self.recordedSteps(of: plan))
             try await pipelines.setBackend(job, name: backend.name)
         } catch {
@@ -202,10 +209,11 @@ struct PipelineExecutor: Sendable {
             pipelineID: pipeline.id, plan: plan, workspace: workspace.path, timeout: pipelineTimeout, limits: await stepLimits(for: pipeline),
             maxParallelSteps: maxParallelSteps)
         request.secrets = secretValues
+        request.serviceReadyTimeout = serviceReadyTimeout
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
         if let failed = await prepareEnvironments(&request, of: pipeline, workspace: workspace, observer: observer) { return failed }
-        return Self.namingTheDefaultImage(Self.result(of: await backend.run(request, observer: observer)), defaultImage: defaultImage)
+        return Self.namingTheDefaultImage(Self.result(of: await run(request, observer: observer, log: recorder, of: pipeline)), defaultImage: defaultImage)
     }
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same

@@ -17,19 +17,23 @@ struct PipelineLauncher: Sendable {
     /// account's month is used up.
     @discardableResult
     func launch(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, logger: Logger) async throws -> WebhookDeliveryRecord? {
-        let plan = try await plan(of: pipeline.userID)
-        let status = await lifecycle.status(for: pipeline, at: .queued)
+        let plan = try await WebhookStageProfile.measure(.plan) { try await self.plan(of: pipeline.userID) }
+        let status = await WebhookStageProfile.measure(.commitStatus) { await lifecycle.status(for: pipeline, at: .queued) }
         let quota = RunQuota(pipelineRuns: plan.pipelineRuns, computeMinutes: plan.computeMinutes)
         do {
-            if let earlier = try await pipelines.createQueued(pipeline, delivery: delivery, queuedStatus: status, quota: quota) { return earlier }
+            if let earlier = try await WebhookStageProfile.measure(.insert, {
+                try await pipelines.createQueued(pipeline, delivery: delivery, queuedStatus: status, quota: quota)
+            }) { return earlier }
         } catch let reached as UsageLimitReached {
             logger.notice("pipeline refused: plan limit reached", metadata: [
                 "user_id": "\(pipeline.userID)", "plan": "\(plan.id)", "limit": "\(reached.limit.rawValue)", "used": "\(reached.used)",
             ])
             throw PlanLimitRefusal(reached, plan: plan, catalog: plans)
         }
-        if status != nil { await lifecycle.statusStored() }
-        await signal.notify()
+        await WebhookStageProfile.measure(.wake) {
+            if status != nil { await lifecycle.statusStored() }
+            await signal.notify()
+        }
         logger.info("pipeline queued", metadata: ["pipeline_id": "\(pipeline.id)", "event": "\(pipeline.event)"])
         return nil
     }

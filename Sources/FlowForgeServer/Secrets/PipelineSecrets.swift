@@ -58,10 +58,11 @@ struct PipelineSecrets: Sendable {
                 with "pull_requests": true to allow that, or run the pipeline from a branch of the repository
                 """))
         }
-        for step in plan.steps {
-            if let name = step.imagePullSecret, let value = values[name], !Self.isAuthDocument(value) {
+        let pulls = plan.steps.map { ($0.imagePullSecret, "step `\($0.name)`") } + plan.services.map { ($0.imagePullSecret, "service `\($0.name)`") }
+        for case let (name?, user) in pulls {
+            if let value = values[name], !Self.isAuthDocument(value) {
                 return .failure(Problem(text: """
-                    the secret `\(name)` (image_pull_secret of step `\(step.name)`) is not a Docker registry auth JSON \
+                    the secret `\(name)` (image_pull_secret of \(user)) is not a Docker registry auth JSON \
                     object; store one like {"username": "…", "password": "…", "serveraddress": "registry.example.com"}
                     """))
             }
@@ -73,7 +74,11 @@ struct PipelineSecrets: Sendable {
     static func list(_ names: [String], plan: Plan) -> String {
         let described = names.map { name in
             let steps = plan.steps.filter { $0.secrets.values.contains(name) || $0.imagePullSecret == name }.map { "`\($0.name)`" }
-            return "`\(name)` (\(steps.count == 1 ? "step" : "steps") \(steps.joined(separator: ", ")))"
+            let services = plan.services.filter { $0.secrets.values.contains(name) || $0.imagePullSecret == name }.map { "`\($0.name)`" }
+            var users: [String] = []
+            if !steps.isEmpty { users.append("\(steps.count == 1 ? "step" : "steps") \(steps.joined(separator: ", "))") }
+            if !services.isEmpty { users.append("\(services.count == 1 ? "service" : "services") \(services.joined(separator: ", "))") }
+            return "`\(name)` (\(users.joined(separator: "; ")))"
         }
         let joined = described.count == 1 ? described[0] : described.dropLast().joined(separator: ", ") + " and " + described.last!
         return (names.count == 1 ? "the secret " : "the secrets ") + joined

@@ -47,17 +47,18 @@ struct StatusPublisher: PipelineLifecycleObserver {
             logger.debug("no full commit id yet; status left for a later milestone", metadata: ["milestone": "\(milestone)"])
             return nil
         }
+        // No forge hears of a queued pipeline: the status context carries the pipeline's `name:`, which is
+        // known only once the worker has read flowforge.yml, so a "pending" posted now under the default
+        // name would stay pending forever beside the named one. (On GitHub, whose statuses have no neutral
+        // state, it could also never be cleared if `when` skips the pipeline.) Every forge hears first
+        // from the "running" status, which the executor asks for once the plan is known to run. Decided
+        // before any lookup: every webhook delivery asks, and the answer needs no database.
+        if milestone == .queued {
+            logger.debug("no queued status; the running status comes once the plan runs and its name is known")
+            return nil
+        }
         do {
             guard let target = try await outbox.target(repositoryID: repositoryID), Self.forges.contains(target.provider) else { return nil }
-            // No forge hears of a queued pipeline: the status context carries the pipeline's `name:`, which is
-            // known only once the worker has read flowforge.yml, so a "pending" posted now under the default
-            // name would stay pending forever beside the named one. (On GitHub, whose statuses have no neutral
-            // state, it could also never be cleared if `when` skips the pipeline.) Every forge hears first
-            // from the "running" status, which the executor asks for once the plan is known to run.
-            if milestone == .queued {
-                logger.debug("no queued status; the running status comes once the plan runs and its name is known")
-                return nil
-            }
             let status = StatusContent(pipeline: pipeline, milestone: milestone)
             guard status.state.isShown(on: target.provider) else {
                 logger.debug("nothing to post for this state on this forge", metadata: ["state": "\(status.state)"])

@@ -49,7 +49,9 @@ extension WebhookController {
                 }
                 return refused.response()
             }
-            await autoCancelOlder(than: pipeline, trigger: trigger, repository: repository, logger: logger)
+            await WebhookStageProfile.measure(.autoCancel) {
+                await autoCancelOlder(than: pipeline, trigger: trigger, repository: repository, logger: logger)
+            }
             await rememberDefaultBranch(trigger, repository: repository, logger: logger)
             return reply.response()
         }

@@ -34,11 +34,18 @@ struct WebhookController {
     }
 
     @Sendable func receive(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let profile = WebhookStageProfile.shared else { return try await receiveDelivery(request, context: context) }
+        return try await WebhookStageProfile.$current.withValue(profile) {
+            try await WebhookStageProfile.measure(.total) { try await receiveDelivery(request, context: context) }
+        }
+    }
+
+    private func receiveDelivery(_ request: Request, context: AppRequestContext) async throws -> Response {
         let provider = try context.parameters.require("provider")
         guard let forge = forges[provider] else {
             throw APIError(.notFound, code: "not_found", message: "no webhook endpoint for \(provider); use /api/webhooks/github, gitlab, bitbucket or git")
         }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = try await WebhookStageProfile.measure(.body) { try await request.body.collect(upTo: context.maxUploadSize) }
         var headers: [String: String] = [:]
         for field in request.headers {
             headers[field.name.canonicalName] = field.value
@@ -55,13 +62,15 @@ struct WebhookController {
         var logger = logger
         if let repository { logger[metadataKey: "repository_id"] = "\(repository.id)" }
         let deliveryID = forge.deliveryID(delivery)
-        if let deliveryID, let stored = try await deliveries.find(provider: forge.name, deliveryID: deliveryID) {
+        if let deliveryID, let stored = try await WebhookStageProfile.measure(.dedupe, {
+            try await deliveries.find(provider: forge.name, deliveryID: deliveryID)
+        }) {
             logger.info("webhook redelivered; answering as before", metadata: ["status": "\(stored.statusCode)"])
             return WebhookReply(status: stored.statusCode, body: stored.response).response(replayed: true)
         }
         let outcome: WebhookOutcome
         do {
-            outcome = try forge.parse(delivery)
+            outcome = try await WebhookStageProfile.measure(.parse) { try forge.parse(delivery) }
         } catch let error as WebhookError {
             logger.notice("webhook rejected as malformed", metadata: ["error": "\(error)"])
             throw APIError(.badRequest, code: "invalid_webhook", message: error.description)
@@ -88,17 +97,11 @@ struct WebhookController {
             guard forge.verify(delivery, secret: appSecret) else { throw Self.badSignature(forge.name, app: true, logger: logger) }
             return nil
         }
-        let connections = try await repositories.connections(provider: forge.name, fullName: named)
-        for connection in connections {
-            let secret: String
-            do {
-                secret = try connection.webhookSecret(secretBox)
-            } catch {
-                // Said only in the log: another account's broken row must not change this delivery's answer.
-                logger.error("cannot open a repository's webhook secret", metadata: ["repository_id": "\(connection.id)", "error": "\(error)"])
-                continue
-            }
-            if forge.verify(delivery, secret: secret) { return connection }
+        let connections = try await WebhookStageProfile.measure(.lookup) {
+            try await repositories.connections(provider: forge.name, fullName: named)
+        }
+        if let verified = await WebhookStageProfile.measure(.signature, { verifiedConnection(delivery, forge: forge, among: connections, logger: logger) }) {
+            return verified
         }
         if let appSecret, forge.verify(delivery, secret: appSecret) {
             // Signed by GitHub for the App: it is for the account the installation is linked to, and for no
@@ -119,6 +122,24 @@ struct WebhookController {
             _ = forge.verify(delivery, secret: SecretHashing.randomToken())
         }
         throw Self.badSignature(forge.name, app: false, logger: logger)
+    }
+
+    /// The first of `connections` whose webhook secret signed the delivery.
+    private func verifiedConnection(
+        _ delivery: WebhookRequest, forge: any Forge, among connections: [ConnectedRepository], logger: Logger
+    ) -> ConnectedRepository? {
+        for connection in connections {
+            let secret: String
+            do {
+                secret = try connection.webhookSecret(secretBox)
+            } catch {
+                // Said only in the log: another account's broken row must not change this delivery's answer.
+                logger.error("cannot open a repository's webhook secret", metadata: ["repository_id": "\(connection.id)", "error": "\(error)"])
+                continue
+            }
+            if forge.verify(delivery, secret: secret) { return connection }
+        }
+        return nil
     }
 
     private static func badSignature(_ provider: String, app: Bool, logger: Logger) -> APIError {

@@ -32,31 +32,58 @@ public final class Database: Sendable {
 
     public let dialect: SQLDialectKind
     let pool: Pool
-    /// SQLite's own blocking-I/O thread, stopped with the pool.
-    let threadPool: NIOThreadPool?
+    /// SQLite only: read-only connections on threads of their own, for `read`.
+    let readPool: SharedPool<TunedSQLiteSource>?
+    /// SQLite's own blocking-I/O threads, stopped with the pools.
+    let threadPools: [NIOThreadPool]
+    /// Transactions that share their commits under load (see `CommitGroup`): on SQLite every transaction
+    /// (unless turned off), on PostgreSQL those of `transaction(groupedBy:)`.
+    let commitGroup: CommitGroup?
     let logger: Logger
 
     /// Opens (creating if needed) the SQLite file at `path`.
     ///
-    /// One connection, on its own thread: SQLite allows one writer at a time anyway, and with several
-    /// connections a writer waiting on `busy_timeout` blocks a shared thread-pool thread that the lock holder
-    /// may need to commit, so under load everything stalls. One connection serialises work in the pool instead.
-    public static func sqlite(path: String, synchronous: SQLiteSynchronous = .full, logger: Logger) -> Database {
-        let threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
+    /// One connection for everything that may write, on its own thread: SQLite allows one writer at a time
+    /// anyway, and with several connections a writer waiting on `busy_timeout` blocks a shared thread-pool
+    /// thread that the lock holder may need to commit, so under load everything stalls. One connection
+    /// serialises work in the pool instead. `readers` more connections, query-only and on threads of their own,
+    /// serve `read`: in WAL mode a reader never waits for the writer, not even while it commits.
+    public static func sqlite(
+        path: String, synchronous: SQLiteSynchronous = .full, readers: Int = 2, groupCommit: Bool = true, logger: Logger
+    ) -> Database {
+        let configuration = SQLiteConfiguration(storage: .file(path: path), enableForeignKeys: true)
+        let writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
         let source = TunedSQLiteSource(
-            inner: SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threadPool),
-            synchronous: synchronous
+            inner: SQLiteConnectionSource(configuration: configuration, threadPool: writerThread), synchronous: synchronous
         )
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 1, requestTimeout: .seconds(30), logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.next()
         )
-        return Database(dialect: .sqlite, pool: .sqlite(SharedPool(pool: pool)), threadPool: threadPool, logger: logger)
+        var readPool: SharedPool<TunedSQLiteSource>?
+        var readerThreads: [NIOThreadPool] = []
+        if readers > 0 {
+            let threadPool = NIOThreadPool(numberOfThreads: readers)
+            threadPool.start()
+            readerThreads.append(threadPool)
+            let readSource = TunedSQLiteSource(
+                inner: SQLiteConnectionSource(configuration: configuration, threadPool: threadPool), synchronous: synchronous, readOnly: true
+            )
+            readPool = SharedPool(pool: EventLoopGroupConnectionPool(
+                source: readSource, maxConnectionsPerEventLoop: readers, requestTimeout: .seconds(30), logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.next()
+            ))
+        }
+        return Database(
+            dialect: .sqlite, pool: .sqlite(SharedPool(pool: pool)), readPool: readPool,
+            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN IMMEDIATE") : nil, threadPools: [writerThread] + readerThreads, logger: logger
+        )
     }
 
     /// Connects to PostgreSQL at a `postgres://user:pass@host:port/db` URL.
-    public static func postgres(url: String, maxConnectionsPerEventLoop: Int = 4, logger: Logger) throws -> Database {
+    /// With `groupCommit`, `transaction(groupedBy:)` groups the transactions of one key (see `CommitGroup`).
+    public static func postgres(url: String, maxConnectionsPerEventLoop: Int = 4, groupCommit: Bool = true, logger: Logger) throws -> Database {
         let configuration = try SQLPostgresConfiguration(url: url)
         let pool = EventLoopGroupConnectionPool(
             source: PostgresConnectionSource(sqlConfiguration: configuration),
@@ -64,13 +91,21 @@ public final class Database: Sendable {
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton
         )
-        return Database(dialect: .postgres, pool: .postgres(SharedPool(pool: pool)), threadPool: nil, logger: logger)
+        return Database(
+            dialect: .postgres, pool: .postgres(SharedPool(pool: pool)), readPool: nil,
+            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN") : nil, threadPools: [], logger: logger
+        )
     }
 
-    init(dialect: SQLDialectKind, pool: Pool, threadPool: NIOThreadPool?, logger: Logger) {
+    init(
+        dialect: SQLDialectKind, pool: Pool, readPool: SharedPool<TunedSQLiteSource>?, commitGroup: CommitGroup?,
+        threadPools: [NIOThreadPool], logger: Logger
+    ) {
         self.dialect = dialect
         self.pool = pool
-        self.threadPool = threadPool
+        self.readPool = readPool
+        self.threadPools = threadPools
+        self.commitGroup = commitGroup
         self.logger = logger
     }
 
@@ -90,13 +125,29 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
-    /// SQLite transactions start IMMEDIATE so two writers wait on `busy_timeout` instead of failing
+    /// Runs `body`, which only reads, with a pooled connection. It sees every transaction committed before it
+    /// starts (never a stale state): on SQLite a query-only connection of its own that need not wait for the
+    /// writer's queue; on PostgreSQL the shared pool. A write in `body` fails on SQLite.
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let readPool else { return try await withConnection(body) }
+        let pool = readPool.pool
+        let connection = try await pool.requestConnection(logger: logger).get()
+        defer { pool.releaseConnection(connection, logger: logger) }
+        return try await body(connection.sql(queryLogLevel: .trace))
+    }
+
+    /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws; it
+    /// returns only once its writes are committed (on disk, as the database's durability setting says).
+    ///
+    /// On SQLite, transactions that arrive while another commits are grouped into one SQLite transaction
+    /// (`CommitGroup`): each runs inside its own savepoint, so its writes are undone alone when it throws,
+    /// and they share one COMMIT. `body` must therefore not commit, roll back or begin anything itself. SQLite transactions start IMMEDIATE so two writers wait on `busy_timeout` instead of failing
     /// with SQLITE_BUSY when a read lock is upgraded.
     ///
     /// The transaction runs in a task of its own, so cancelling the caller cannot skip the COMMIT or ROLLBACK
     /// and hand the pooled connection back with a transaction still open.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if dialect == .sqlite, let commitGroup { return try await commitGroup.transaction(on: self, key: "", body) }
         let dialect = self.dialect
         return try await Task {
             try await withConnection { db in
@@ -113,6 +164,17 @@ public final class Database: Sendable {
         }.value
     }
 
+    /// `transaction` for transactions that all update one row of `key` (an account's usage counter) and so
+    /// would wait for each other's row lock through each COMMIT: on PostgreSQL those of one key that arrive
+    /// while another commits run together in one transaction, each in its own savepoint, sharing one COMMIT
+    /// (`CommitGroup`); other keys commit in parallel. On SQLite it is `transaction`. Same guarantees.
+    public func transaction<T: Sendable>(
+        groupedBy key: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        guard dialect == .postgres, let commitGroup else { return try await transaction(body) }
+        return try await commitGroup.transaction(on: self, key: key, body)
+    }
+
     /// True when a trivial query succeeds; used by `/readyz`.
     public func ping() async -> Bool {
         do {
@@ -125,10 +187,13 @@ public final class Database: Sendable {
     }
 
     public func shutdown() async {
+        // Queued group members hold no connection yet: let them finish before the pools close.
+        await commitGroup?.close()
         switch pool {
         case .sqlite(let shared): try? await shared.pool.shutdownAsync()
         case .postgres(let shared): try? await shared.pool.shutdownAsync()
         }
-        try? await threadPool?.shutdownGracefully()
+        try? await readPool?.pool.shutdownAsync()
+        for threadPool in threadPools { try? await threadPool.shutdownGracefully() }
     }
 }

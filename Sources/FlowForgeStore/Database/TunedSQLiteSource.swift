@@ -12,9 +12,19 @@ import SQLiteKit
 struct TunedSQLiteSource: ConnectionPoolSource {
     let inner: SQLiteConnectionSource
     var synchronous: SQLiteSynchronous = .full
+    /// A reader beside the one writer: `query_only`, so a write through it fails instead of competing for
+    /// the write lock; the file's WAL mode was set by the writer, which opens first (migrations).
+    var readOnly = false
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        inner.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+        if readOnly {
+            return inner.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+                connection.query("PRAGMA busy_timeout = 10000")
+                    .flatMap { _ in connection.query("PRAGMA query_only = ON") }
+                    .map { _ in connection }
+            }
+        }
+        return inner.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
             connection.query("PRAGMA journal_mode = WAL")
                 .flatMap { _ in connection.query("PRAGMA busy_timeout = 10000") }
                 .flatMap { _ in connection.query("PRAGMA synchronous = \(synchronous.rawValue)") }

@@ -66,7 +66,7 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
     }
 
     public func connections(provider: String, fullName: String) async throws -> [ConnectedRepository] {
-        try await database.withConnection { db in
+        try await database.read { db in
             // Names are stored in their `RepositoryName.key` form, so an equality on the key is the
             // case rule and can use the (provider, full_name) index.
             try await db.raw("""

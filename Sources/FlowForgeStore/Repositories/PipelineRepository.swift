@@ -84,7 +84,9 @@ public struct SQLPipelineRepository: PipelineRepository {
     ) async throws -> WebhookDeliveryRecord? {
         // The job becomes available by the database's clock, the one claims compare it with.
         let now = database.nowMillisSQL
-        let stored: Bool = try await database.transaction { db in
+        // Grouped by account: every pipeline of the account updates its usage row, whose lock would otherwise
+        // make them wait for each other's COMMIT one by one.
+        let stored: Bool = try await database.transaction(groupedBy: pipeline.userID) { db in
             if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
             try await SQLUsageRepository.countRun(userID: pipeline.userID, month: UsageMonth(millis: pipeline.createdAt), quota: quota, on: db)
             try await Self.insert(pipeline, on: db)

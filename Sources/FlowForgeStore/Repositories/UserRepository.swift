@@ -76,7 +76,7 @@ public struct SQLUserRepository: UserRepository {
     }
 
     private func first(_ query: SQLQueryString) async throws -> UserRecord? {
-        try await database.withConnection { db in
+        try await database.read { db in
             guard let row = try await db.raw(query).first() else { return nil }
             return UserRecord(
                 id: try row.string("id"), email: try row.string("email"),

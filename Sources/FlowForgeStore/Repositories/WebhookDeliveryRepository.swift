@@ -21,7 +21,7 @@ public struct SQLWebhookDeliveryRepository: WebhookDeliveryRepository {
     public init(database: Database) { self.database = database }
 
     public func find(provider: String, deliveryID: String) async throws -> WebhookDeliveryRecord? {
-        try await database.withConnection { db in
+        try await database.read { db in
             try await db.raw("""
                 SELECT * FROM webhook_deliveries WHERE provider = \(bind: provider) AND delivery_id = \(bind: deliveryID)
                 """).first().map(Self.record)

@@ -1,0 +1,159 @@
+import SQLKit
+import Synchronization
+
+/// Group commit: transactions that arrive while another of their kind is committing run together, one after
+/// the other, inside one database transaction, and share its COMMIT.
+///
+/// Two places need it. SQLite has one writer at a time and FlowForge one connection to it, so transactions
+/// already ran one after the other; what each paid alone was its COMMIT, an `fsync` of the write-ahead log
+/// with `synchronous = FULL` (milliseconds on an ordinary disk): there every transaction joins one group.
+/// On PostgreSQL, transactions that update one hot row (an account's usage counter, taken by every pipeline
+/// it creates) wait for each other's row lock, held until each COMMIT has reached the disk: there the
+/// transactions of one key (the account) join a group, and different keys commit in parallel as before.
+///
+/// Each member runs inside its own SAVEPOINT, so one that throws has its writes undone and gets its error
+/// while the others commit. No member is answered before the shared COMMIT returns: what a caller is told
+/// was committed is durable, as before. If the COMMIT itself fails, every member gets that error. With
+/// nothing queued, a transaction commits alone, at once: grouping adds no wait.
+final class CommitGroup: Sendable {
+    /// A queued transaction: `run` does its work and returns what resumes its caller once committed.
+    struct Member: Sendable {
+        let run: @Sendable (any SQLDatabase) async throws -> @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var waiting: [String: [Member]] = [:]
+        var draining: Set<String> = []
+        var commits = 0
+        var closed = false
+        var idle: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// What a transaction gets once the database is shutting down.
+    struct Closed: Error, CustomStringConvertible {
+        var description: String { "the database is shutting down; the transaction did not run" }
+    }
+
+    private let state = Mutex(State())
+    /// The statement that opens a group's transaction (`BEGIN IMMEDIATE` on SQLite).
+    let begin: String
+    /// Bounds how long the last member of a group waits for the ones before it.
+    let maxMembers: Int
+
+    init(begin: String, maxMembers: Int = 128) {
+        self.begin = begin
+        self.maxMembers = maxMembers
+    }
+
+    /// Transactions queued for a next group (for tests).
+    var waitingCount: Int { state.withLock { $0.waiting.values.reduce(0) { $0 + $1.count } } }
+    /// COMMITs run so far, each for a group of one or more transactions (for tests).
+    var commits: Int { state.withLock { $0.commits } }
+
+    /// Runs `body` in the next group of `key`; returns its value once that group committed.
+    func transaction<T: Sendable>(
+        on database: Database, key: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let member = Member(
+                run: { db in
+                    let value = try await body(db)
+                    return { continuation.resume(returning: value) }
+                },
+                fail: { continuation.resume(throwing: $0) }
+            )
+            let lead: Bool? = state.withLock { state in
+                if state.closed { return nil }
+                state.waiting[key, default: []].append(member)
+                return state.draining.insert(key).inserted
+            }
+            guard let lead else {
+                continuation.resume(throwing: Closed())
+                return
+            }
+            // A task of its own: a caller's cancellation must not skip a COMMIT or ROLLBACK that others wait on.
+            if lead { Task { await self.drain(key, on: database) } }
+        }
+    }
+
+    /// Refuses new transactions and returns once every queued one has committed or failed, so the pool
+    /// can close with no connection in use.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                state.closed = true
+                if state.draining.isEmpty { return true }
+                state.idle.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func drain(_ key: String, on database: Database) async {
+        while true {
+            let group: [Member] = state.withLock { state in
+                guard let waiting = state.waiting[key], !waiting.isEmpty else {
+                    state.waiting[key] = nil
+                    state.draining.remove(key)
+                    if state.draining.isEmpty {
+                        for waiter in state.idle { waiter.resume() }
+                        state.idle.removeAll()
+                    }
+                    return []
+                }
+                let taken = Array(waiting.prefix(maxMembers))
+                state.waiting[key] = Array(waiting.dropFirst(taken.count))
+                return taken
+            }
+            if group.isEmpty { return }
+            await commit(group, on: database)
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case committed(@Sendable () -> Void)
+        case failed(any Error)
+    }
+
+    private func commit(_ group: [Member], on database: Database) async {
+        let begin = self.begin
+        do {
+            let outcomes: [Outcome] = try await database.withConnection { db in
+                try await db.raw(SQLQueryString(begin)).run()
+                do {
+                    var outcomes: [Outcome] = []
+                    outcomes.reserveCapacity(group.count)
+                    for member in group {
+                        try await db.raw("SAVEPOINT member").run()
+                        do {
+                            let resume = try await member.run(db)
+                            try await db.raw("RELEASE SAVEPOINT member").run()
+                            outcomes.append(.committed(resume))
+                        } catch {
+                            // If even this fails, the transaction is beyond repair: the whole group fails below.
+                            try await db.raw("ROLLBACK TO SAVEPOINT member").run()
+                            try await db.raw("RELEASE SAVEPOINT member").run()
+                            outcomes.append(.failed(error))
+                        }
+                    }
+                    try await db.raw("COMMIT").run()
+                    state.withLock { $0.commits += 1 }
+                    return outcomes
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+            for (member, outcome) in zip(group, outcomes) {
+                switch outcome {
+                case .committed(let resume): resume()
+                case .failed(let error): member.fail(error)
+                }
+            }
+        } catch {
+            for member in group { member.fail(error) }
+        }
+    }
+}
