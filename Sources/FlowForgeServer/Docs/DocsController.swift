@@ -32,8 +32,7 @@ struct DocsController {
 
     static func page(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "public, max-age=300"]
-        headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        WebSessionMiddleware.addSecurityHeaders(&headers, contentSecurityPolicy: contentSecurityPolicy)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 

@@ -1,10 +1,12 @@
 import FlowForgeStore
+import HTTPTypes
 import Foundation
 import Hummingbird
 
 /// OAuth sign-in and "connect" for GitHub, GitLab and Bitbucket.
 ///
-/// - `GET /auth/<forge>` redirects to the forge (sign in, or sign up on first visit);
+/// - `GET /auth/<forge>` redirects to the forge (sign in, or sign up on first visit); `?web=1` (the web sign-in
+///   page's links) makes the callback start a browser session and redirect to `/dashboard` instead;
 /// - `POST /api/user/oauth/<forge>/authorize` (signed in) answers `{authorize_url}` for linking the forge account
 ///   to the current one; the client then navigates there;
 /// - `GET /auth/<forge>/callback` checks `state` against the browser's cookie, exchanges the code, and redirects to
@@ -41,7 +43,7 @@ struct OAuthController {
     }
 
     func start(_ forge: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (url, cookie) = try await authorizeURL(forge, linkUserID: nil)
+        let (url, cookie) = try await authorizeURL(forge, linkUserID: nil, web: request.uri.queryParameters["web"] == "1")
         return Response(status: .found, headers: [.location: url, .setCookie: cookie])
     }
 
@@ -77,6 +79,13 @@ struct OAuthController {
             at: Clock.nowMillis()
         )
         context.logger.info("oauth sign-in", metadata: ["provider": "\(provider.name)", "user_id": "\(user.id)"])
+        if claims.web == true, claims.linkUserID == nil {
+            // Relative: the web app is served by this server, which is where the session cookie is set.
+            context.logger.info("browser signed in through a forge", metadata: ["provider": "\(provider.name)", "user_id": "\(user.id)"])
+            var headers: HTTPFields = [.location: "/dashboard", .setCookie: OAuthStateClaims.clearedCookie]
+            headers.append(HTTPField(name: .setCookie, value: try await WebSessions(services: services).begin(for: user)))
+            return Response(status: .seeOther, headers: headers)
+        }
         let session = try await services.sessions.issue(for: user)
         var fragment = "access_token=\(session.accessToken)&refresh_token=\(session.refreshToken)&token_type=Bearer&expires_in=\(session.expiresIn)"
         if claims.linkUserID != nil { fragment += "&linked=\(provider.name)" }
@@ -129,9 +138,9 @@ struct OAuthController {
         )
     }
 
-    private func authorizeURL(_ forge: String, linkUserID: String?) async throws -> (url: String, cookie: String) {
+    private func authorizeURL(_ forge: String, linkUserID: String?, web: Bool = false) async throws -> (url: String, cookie: String) {
         let (provider, credentials) = try configured(forge)
-        let (state, nonce) = try await services.accessTokens.issueOAuthState(provider: provider.name, linkUserID: linkUserID)
+        let (state, nonce) = try await services.accessTokens.issueOAuthState(provider: provider.name, linkUserID: linkUserID, web: web)
         var components = URLComponents(string: provider.authorizeURL)!
         components.queryItems = [
             URLQueryItem(name: "client_id", value: credentials.id),

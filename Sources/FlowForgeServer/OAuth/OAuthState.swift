@@ -8,6 +8,9 @@ struct OAuthStateClaims: JWTPayload {
     var nonce: String
     var provider: String
     var linkUserID: String?
+    /// Set when the flow began on the web sign-in page: the callback then starts the browser session itself
+    /// rather than handing tokens to a page (a page that accepts a token would sign in whoever's token it is given).
+    var web: Bool?
     var exp: ExpirationClaim
     var typ: String
 
@@ -29,10 +32,10 @@ struct OAuthStateClaims: JWTPayload {
 }
 
 extension AccessTokens {
-    func issueOAuthState(provider: String, linkUserID: String?) async throws -> (state: String, nonce: String) {
+    func issueOAuthState(provider: String, linkUserID: String?, web: Bool = false) async throws -> (state: String, nonce: String) {
         let nonce = SecretHashing.randomToken()
         let claims = OAuthStateClaims(
-            nonce: nonce, provider: provider, linkUserID: linkUserID,
+            nonce: nonce, provider: provider, linkUserID: linkUserID, web: web ? true : nil,
             exp: .init(value: Date().addingTimeInterval(OAuthStateClaims.lifetime)), typ: "oauth_state"
         )
         return (try await keys.sign(claims), nonce)

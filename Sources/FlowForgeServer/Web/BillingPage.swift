@@ -82,7 +82,7 @@ struct BillingPage {
             <form method="post" action="/dashboard/billing/portal">\(csrfField(context))
             <button type="submit" class="button">Manage payment, invoices and plan in Stripe</button></form>
             \(invoiceTable)</section>
-            """).render(context)
+            """).render(context).allowingFormsToEndOnHTTPSHosts()
     }
 
     @Sendable func checkout(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -4,15 +4,14 @@ import Hummingbird
 /// Mounts the web app: the landing page, sign-in pages, the dashboard (signed in only) and the assets.
 /// Every page passes `WebSessionMiddleware` (session, CSRF, CSP); dashboard pages also `SignedInMiddleware`.
 func addWebRoutes(to router: Router<AppRequestContext>, services: AppServices) {
-    let sessions = WebSessions(
-        store: SQLWebSessionRepository(database: services.database), users: services.users,
-        frontendURL: services.configuration.frontendURL)
+    let sessions = WebSessions(services: services)
     router.addRoutes(WebAssets().endpoints, atPath: "/assets")
 
-    let web = router.group().add(middleware: WebSessionMiddleware(sessions: sessions))
+    let formLimiter = RateLimiter(windowMillis: services.configuration.rateLimitWindowMillis, limit: services.configuration.rateLimitMaxRequests)
+    let web = router.group().add(middleware: WebSessionMiddleware(sessions: sessions, limiter: formLimiter))
     web.get("/", use: LandingPage(catalog: services.configuration.plans, apiBaseURL: services.configuration.apiBaseURL).show)
     web.addRoutes(WebAuthController(services: services, sessions: sessions).endpoints, atPath: "/auth")
-    web.addRoutes(OAuthSignInPage(services: services, sessions: sessions).endpoints, atPath: "/auth")
+    web.addRoutes(OAuthSignInPage().endpoints, atPath: "/auth")
     // Commit statuses posted before the page moved under /dashboard, and Stripe's default return URL.
     web.get("/pipelines/:id") { _, context -> Response in
         let id = try context.parameters.require("id")

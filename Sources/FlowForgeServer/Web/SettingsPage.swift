@@ -34,11 +34,17 @@ struct SettingsPage {
         let form = context.web.form
         do {
             let newPassword = try AccountValidation.password(form["new_password"], field: "new_password")
+            // The sign-in throttle: a borrowed or stolen session must not become a way to guess the password.
+            let address = RateLimitIdentities.addressKey(context.remoteAddress)
+            try await services.throttle.admit(email: user.email, address: address)
             guard let current = form["current_password"],
                   try await services.passwords.verify(current, hash: user.passwordHash)
             else {
+                try await services.throttle.recordFailure(email: user.email, address: address)
+                context.logger.notice("wrong current password on a password change", metadata: ["user_id": "\(user.id)"])
                 throw APIError(.forbidden, code: "current_password_incorrect", message: "the current password is incorrect")
             }
+            try await services.throttle.recordSuccess(email: user.email, address: address)
             guard let generation = try await services.users.changePassword(
                 id: user.id, passwordHash: try await services.passwords.hash(newPassword), at: Clock.nowMillis())
             else { throw APIError.unauthorized }

@@ -7,7 +7,6 @@ struct WebAssets {
         RouteCollection(context: AppRequestContext.self)
             .get("app.css") { _, _ in Self.asset(WebStylesheet.css, type: "text/css; charset=utf-8") }
             .get("copy.js") { _, _ in Self.asset(WebScripts.copy, type: "text/javascript; charset=utf-8") }
-            .get("oauth.js") { _, _ in Self.asset(WebScripts.oauth, type: "text/javascript; charset=utf-8") }
             .get("pipeline.js") { _, _ in Self.asset(WebScripts.pipeline, type: "text/javascript; charset=utf-8") }
     }
 

@@ -118,7 +118,7 @@ struct WebAuthController {
             </form>
             <p>Already have an account? <a href="/auth/login">Sign in</a></p>
             </section>
-            """).render(context)
+            """).render(context).allowingFormsToEndOnHTTPSHosts()
     }
 }
 

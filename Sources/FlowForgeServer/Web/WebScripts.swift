@@ -31,21 +31,6 @@ enum WebScripts {
         });
         """#
 
-    /// Moves the access token from the URL's fragment into the sign-in form and posts it (`/auth/callback`).
-    static let oauth = #"""
-        "use strict";
-        (function () {
-          var form = document.getElementById("token-exchange");
-          if (!form) return;
-          var params = new URLSearchParams(location.hash.slice(1));
-          var token = params.get("access_token");
-          history.replaceState(null, "", location.pathname);
-          if (!token) return;
-          form.elements["access_token"].value = token;
-          form.submit();
-        })();
-        """#
-
     /// Follows `GET /dashboard/pipelines/:id/events`: each `log` line is appended with its own anchor and its
     /// ANSI colours as classes (text goes in through `textContent`, so a log line can never become markup).
     static let pipeline = #"""

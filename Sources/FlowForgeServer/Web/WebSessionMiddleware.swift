@@ -1,4 +1,5 @@
 import Crypto
+import FlowForgeStore
 import HTTPTypes
 import Foundation
 import Hummingbird
@@ -6,11 +7,16 @@ import Hummingbird
 /// In front of every page: reads the session cookie into `context.web` (and `context.userID`, so the API's
 /// handlers serve the page's own routes), checks the CSRF token of every POST, renders errors as pages, and
 /// sets the security headers (CSP allowing only this server's scripts and styles).
+///
+/// Every POST is counted by `limiter` (`RATE_LIMIT_MAX_REQUESTS` per `RATE_LIMIT_WINDOW`) before its form is
+/// read: per account when signed in, per address when not, so registration (a bcrypt hash per request), the
+/// e-mail-taken answer and the forms cannot be driven at will.
 struct WebSessionMiddleware: RouterMiddleware {
     let sessions: WebSessions
+    let limiter: RateLimiter
     static let maxFormBytes = 64 * 1024
     static let contentSecurityPolicy =
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -23,18 +29,26 @@ struct WebSessionMiddleware: RouterMiddleware {
             context.userID = user.id
             context.logger[metadataKey: "user_id"] = "\(user.id)"
         } else {
-            if request.cookies[WebSessions.cookieName] != nil { setCookies.append(sessions.clearing(WebSessions.cookieName)) }
-            if let known = request.cookies[WebSessions.csrfCookieName]?.value, known.count >= 32, known.count <= 100 {
+            if request.cookies[sessions.sessionCookie] != nil { setCookies.append(sessions.clearing(sessions.sessionCookie)) }
+            if let known = request.cookies[sessions.csrfCookie]?.value, known.count >= 32, known.count <= 100 {
                 context.web.csrfToken = known
             } else {
                 context.web.csrfToken = SecretHashing.randomToken()
-                setCookies.append(sessions.cookie(WebSessions.csrfCookieName, context.web.csrfToken, maxAge: WebSessions.lifetimeSeconds))
+                setCookies.append(sessions.cookie(sessions.csrfCookie, context.web.csrfToken, maxAge: WebSessions.lifetimeSeconds))
             }
         }
 
         var response: Response
         do {
             if request.method == .post {
+                let bucket = context.web.user.map { "web-user:" + $0.id } ?? "web-address:" + RateLimitIdentities.addressKey(context.remoteAddress)
+                if let seconds = limiter.decide(bucket, now: Clock.nowMillis()).retryAfterSeconds {
+                    context.logger.notice("web form rate limited", metadata: ["bucket": "\(bucket)"])
+                    throw APIError(
+                        .tooManyRequests, code: "rate_limited",
+                        message: "too many forms sent; wait \(seconds) s and send it again (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW)",
+                        headers: [.retryAfter: "\(seconds)"])
+                }
                 context.web.form = try await Self.checkedForm(&request, expected: context.web.csrfToken)
             }
             response = try await next(request, context)
@@ -42,17 +56,31 @@ struct WebSessionMiddleware: RouterMiddleware {
             response = redirect.response
         } catch let error as APIError {
             response = WebErrorPage(status: error.status, message: error.message).render(context)
+            response.headers.append(contentsOf: error.headers)
         } catch let error as HTTPError {
             let mapped = ErrorMiddleware<AppRequestContext>.map(error)
             response = WebErrorPage(status: mapped.status, message: mapped.message).render(context)
+        } catch {
+            // Anything else would leave here without the headers below; say only that it failed.
+            context.logger.error("web page failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            response = WebErrorPage(status: .internalServerError, message: "something went wrong on our side; try again in a moment").render(context)
         }
         for cookie in setCookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
-        response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.contentSecurityPolicy
-        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        Self.addSecurityHeaders(
+            &response.headers,
+            contentSecurityPolicy: response.headers[Self.contentSecurityPolicyName] ?? Self.contentSecurityPolicy)
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
+    }
+
+    static let contentSecurityPolicyName = HTTPField.Name("Content-Security-Policy")!
+
+    /// The headers every HTML answer carries, pages of the web app and of /docs alike.
+    static func addSecurityHeaders(_ headers: inout HTTPFields, contentSecurityPolicy: String) {
+        headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
     }
 
     /// The POST's form fields, once its `csrf_token` field is proven to be this browser's token. A forged
@@ -96,5 +124,17 @@ struct SignedInMiddleware: RouterMiddleware {
             throw WebRedirect(location: "/auth/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/dashboard"))
         }
         return try await next(request, context)
+    }
+}
+
+extension Response {
+    /// The page's policy with `form-action` widened to HTTPS hosts: the billing and sign-up forms may end in a redirect
+    /// to Stripe's payment pages, whose host comes from Stripe's answer, and browsers apply `form-action` to
+    /// a form's redirects too.
+    func allowingFormsToEndOnHTTPSHosts() -> Response {
+        var response = self
+        response.headers[WebSessionMiddleware.contentSecurityPolicyName] = WebSessionMiddleware.contentSecurityPolicy
+            .replacingOccurrences(of: "form-action 'self'", with: "form-action 'self' https:")
+        return response
     }
 }

@@ -9,10 +9,12 @@ import Testing
 @Suite("web: browser", .needsBrowser, .dockerPrerequisites)
 struct BrowserFlowTests {
     @Test func theDashboardFlowFromPricingTableToALivePipeline() async throws {
-        // A short, neutral path: the repository's URL shows in the committed screenshots.
-        let root = URL(fileURLWithPath: "/tmp/flowforge-\(UUID().uuidString.prefix(8).lowercased())")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try GitTestRepository(name: "acme-web.git", root: root)
+        // Served over HTTP on 127.0.0.1: the repository's URL shows in the committed screenshots, and a
+        // file URL would show a path of the machine that made them.
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try server.makeRepository("acme/web.git")
+        let repositoryURL = server.baseURL + "/acme/web.git"
         try repository.commit(["README": "hi\n"])
         try await withLiveTestApp(environment: pipelineEnvironment()) { client, port, configuration in
             let site = "http://127.0.0.1:\(port)"
@@ -45,7 +47,7 @@ struct BrowserFlowTests {
                 }
 
                 // A pipeline started through the API, its log arriving on the page while it runs.
-                let id = try await client.createPipeline(key: key, ["repo_url": repository.fileURL, "commands": [
+                let id = try await client.createPipeline(key: key, ["repo_url": repositoryURL, "commands": [
                     "echo first-line", "printf '\\033[32mgreen-text\\033[0m <b>not-markup</b>\\n'",
                     "while [ ! -e go ]; do sleep 0.1; done", "echo last-line",
                 ]])
@@ -69,7 +71,7 @@ struct BrowserFlowTests {
                 try await browser.screenshots("dashboard")
 
                 // Cancel another one from its page while it runs.
-                let other = try await client.createPipeline(key: key, ["repo_url": repository.fileURL, "commands": [
+                let other = try await client.createPipeline(key: key, ["repo_url": repositoryURL, "commands": [
                     "echo waiting", "while [ ! -e never ]; do sleep 0.1; done",
                 ]])
                 try await browser.open(site + "/dashboard/pipelines/\(other)")

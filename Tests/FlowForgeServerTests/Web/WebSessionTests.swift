@@ -29,9 +29,18 @@ struct WebSessionTests {
     @Test func cookiesAreSecureWhenServedElsewhere() async throws {
         try await withTestApp(environment: ["FRONTEND_URL": "https://ci.example.com"]) { client, _ in
             let landing = try await client.execute(uri: "/", method: .get)
-            #expect(try #require(landing.setCookie(named: WebSessions.csrfCookieName)).contains("; Secure"))
-            let registered = try await WebBrowserClient(client).register(email: "sec@example.com")
-            #expect(try #require(registered.setCookie(named: WebSessions.cookieName)).contains("; Secure"))
+            #expect(landing.setCookie(named: WebSessions.csrfCookieName) == nil)
+            let csrf = try #require(landing.setCookie(named: "__Host-" + WebSessions.csrfCookieName))
+            #expect(csrf.contains("; Secure") && csrf.contains("Path=/") && !csrf.contains("Domain"))
+            let browser = WebBrowserClient(client)
+            let registered = try await browser.register(email: "sec@example.com")
+            #expect(registered.setCookie(named: WebSessions.cookieName) == nil)
+            #expect(try #require(registered.setCookie(named: "__Host-" + WebSessions.cookieName)).contains("; Secure"))
+            #expect(try await browser.get("/dashboard").html.contains("sec@example.com"))
+            // The bare name (as a subdomain or plain-HTTP page could plant it) is not a session there.
+            let planted = WebBrowserClient(client)
+            planted.setCookie(WebSessions.cookieName, browser.cookie("__Host-" + WebSessions.cookieName))
+            #expect(try await planted.get("/dashboard").location?.hasPrefix("/auth/login") == true)
         }
     }
 
@@ -46,9 +55,24 @@ struct WebSessionTests {
                 #expect(policy.contains("script-src 'self'"))
                 #expect(policy.contains("style-src 'self'"))
                 #expect(!policy.contains("unsafe-inline"))
+                #expect(policy.contains("form-action 'self'"))
                 #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
                 // No inline script or style for the policy to have to allow.
                 #expect(!page.html.contains("<script>") && !page.html.contains("style=\""), "\(path)")
+            }
+        }
+    }
+
+    @Test func errorAndDocumentationPagesCarryTheSecurityHeaders() async throws {
+        try await withTestApp { client, _ in
+            let browser = WebBrowserClient(client)
+            for path in ["/docs", "/docs/no-such-page", "/dashboard/pipelines/not-a-real-id", "/auth/callback"] {
+                if path.hasPrefix("/dashboard") { _ = try await browser.register(email: "headers@example.com") }
+                let page = try await browser.get(path)
+                #expect(page.headers[HTTPField.Name("Content-Security-Policy")!] != nil, "\(path)")
+                #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY", "\(path)")
+                #expect(page.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(path)")
+                #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin", "\(path)")
             }
         }
     }
@@ -192,22 +216,53 @@ struct WebSessionTests {
         }
     }
 
-    @Test func aForgeSignInsAccessTokenBecomesABrowserSession() async throws {
-        try await withTestApp(environment: ["GITHUB_CLIENT_ID": "client-id", "GITHUB_CLIENT_SECRET": "client-secret"]) { client, _ in
-            let login = try await WebBrowserClient(client).get("/auth/login")
-            #expect(login.html.contains("href=\"/auth/github\">Sign in with GitHub</a>"))
-            #expect(!login.html.contains("/auth/gitlab"))
+    @Test func aForgeSignInFromTheWebPageEndsInABrowserSessionAndAHandedTokenDoesNot() async throws {
+        let fake = FakeOAuthForge()
+        try await fake.run { base in
+            try await withTestApp(environment: OAuthTests.environment(fake: base)) { client, _ in
+                let browser = WebBrowserClient(client)
+                let login = try await browser.get("/auth/login")
+                #expect(login.html.contains("href=\"/auth/github?web=1\">Sign in with GitHub</a>"))
+                #expect(!login.html.contains("/auth/bitbucket"))
 
-            // What OAuthController's callback hands the page in the fragment: an access token of the account.
-            let (access, _, _) = try await client.register(email: "forge@example.com")
-            let browser = WebBrowserClient(client)
-            let forged = try await browser.submit("/auth/callback", to: "/auth/callback", ["access_token": "not-a-token"])
-            #expect(forged.status == .unauthorized)
-            #expect(forged.setCookie(named: WebSessions.cookieName) == nil)
-            let done = try await browser.submit("/auth/callback", to: "/auth/callback", ["access_token": access])
-            #expect(done.status == .seeOther)
-            #expect(done.location == "/dashboard")
-            #expect(try await browser.get("/dashboard").html.contains("forge@example.com"))
+                // The old attack: an access token of the attacker's account handed to the callback page.
+                let (attacker, _, _) = try await client.register(email: "attacker@example.com")
+                let page = try await browser.get("/auth/callback#access_token=\(attacker)")
+                #expect(page.setCookie(named: WebSessions.name(WebSessions.cookieName, secure: true)) == nil)
+                #expect(!page.html.contains("/assets/oauth.js"))
+                var posted = try await browser.post("/auth/callback", ["access_token": attacker, "csrf_token": browser.cookie(WebSessions.name(WebSessions.csrfCookieName, secure: true)) ?? ""])
+                #expect(posted.setCookie(named: WebSessions.name(WebSessions.cookieName, secure: true)) == nil)
+                posted = try await browser.submit("/auth/login", to: "/auth/callback", ["access_token": attacker])
+                #expect(posted.setCookie(named: WebSessions.name(WebSessions.cookieName, secure: true)) == nil)
+                #expect(try await browser.get("/dashboard").location?.hasPrefix("/auth/login") == true)
+
+                // The real flow: the forge callback checks state and this browser's nonce, then starts the session.
+                let start = try await browser.get("/auth/github?web=1")
+                let startLocation = try #require(start.location)
+                let authorize = try #require(URLComponents(string: startLocation))
+                let state = try #require(authorize.queryItems?.first { $0.name == "state" }?.value)
+                let stateQuery = state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state
+                // Another browser (the victim's, handed the attacker's callback link) has no nonce: no session.
+                let victim = WebBrowserClient(client)
+                let forged = try await victim.get("/auth/github/callback?code=good-code&state=\(stateQuery)")
+                #expect(forged.status == .badRequest)
+                #expect(forged.setCookie(named: WebSessions.name(WebSessions.cookieName, secure: true)) == nil)
+
+                let done = try await browser.get("/auth/github/callback?code=good-code&state=\(stateQuery)")
+                #expect(done.status == .seeOther)
+                #expect(done.location == "/dashboard")
+                #expect(done.setCookie(named: WebSessions.name(WebSessions.cookieName, secure: true))?.contains("HttpOnly") == true)
+                #expect(done.headers[values: .setCookie].contains(OAuthStateClaims.clearedCookie))
+                #expect(try await browser.get("/dashboard").html.contains("octo@example.com"))
+
+                // Without `web=1` the flow still ends in tokens for the client that started it, not a session.
+                let apiStart = try await browser.get("/auth/github")
+                let apiLocation = try #require(apiStart.location)
+                let apiState = try #require(URLComponents(string: apiLocation)?.queryItems?.first { $0.name == "state" }?.value)
+                let apiDone = try await browser.get("/auth/github/callback?code=good-code&state=\(apiState.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? apiState)")
+                #expect(apiDone.location?.hasPrefix("http://frontend.test/auth/callback#access_token=") == true)
+                #expect(apiDone.setCookie(named: WebSessions.name(WebSessions.cookieName, secure: true)) == nil)
+            }
         }
     }
 }
