@@ -15,6 +15,7 @@ struct PipelinePages {
             .get(":id", use: show)
             .get(":id/events", use: api.events)
             .get(":id/logs", use: api.showLogs)
+            .get(":id/artifacts/**", use: api.downloadArtifact)
             .post(":id/cancel", use: cancel)
             .post(":id/restart", use: restart)
     }
@@ -72,6 +73,7 @@ struct PipelinePages {
         let restartHidden: HTML = finished ? "" : " hidden"
         let commit: HTML = pipeline.commitSHA.map { "<code>\(String($0.prefix(12)))</code>" } ?? "<span class=\"muted\">not resolved yet</span>"
         let error: HTML? = pipeline.error.map { "<p class=\"error\">\($0)</p>" }
+        let artifacts = try await artifactsSection(request, context: context, pipelineID: pipeline.id, finished: finished)
         return WebPage(title: "Pipeline \(pipeline.id.prefix(8))", section: "pipelines", scripts: ["/assets/pipeline.js"], content: """
             <p><a href="/dashboard/pipelines">← Pipelines</a></p>
             <h1>\(pipeline.name ?? "ci") <span class="muted">#\(pipeline.id.prefix(8))</span> \(WebFragments.status(pipeline.status.rawValue, id: "pipeline-status"))</h1>
@@ -93,6 +95,7 @@ struct PipelinePages {
             <section aria-labelledby="log-title"><h2 id="log-title">Log</h2>
             <pre class="log" id="log" data-events="/dashboard/pipelines/\(pipeline.id)/events" aria-live="off"><span class="line muted">Loading the log… (needs JavaScript; the raw log works without it)</span></pre>
             </section>
+            \(artifacts)
             """).render(context)
     }
 
