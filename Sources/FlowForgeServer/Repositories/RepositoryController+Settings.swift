@@ -26,6 +26,11 @@ extension RepositoryController {
         let userID = try context.requireUser()
         let id = try context.parameters.require("id")
         let body = try await request.decodeJSON(RepositorySettingsRequest.self, context: context)
+        return try await updateSettings(body, id: id, userID: userID, context: context)
+    }
+
+    /// Applies `body` to the account's repository `id`: the API's PATCH and the dashboard's forms both end here.
+    func updateSettings(_ body: RepositorySettingsRequest, id: String, userID: String, context: AppRequestContext) async throws -> RepositoryView {
         guard body.autoCancel != nil || body.publicBadge != nil || body.defaultBranch != nil else {
             throw APIError.validation("body", "send at least one setting to change: \(RepositorySettingsRequest.settings)")
         }

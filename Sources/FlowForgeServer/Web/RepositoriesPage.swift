@@ -2,7 +2,8 @@ import FlowForgeStore
 import Hummingbird
 
 /// `/dashboard/repositories`: connect (webhook URL and secret shown once, with the steps for each forge),
-/// install the GitHub App, disconnect. The connections are `RepositoryController`'s; this page only calls it.
+/// install the GitHub App, disconnect, and each repository's auto-cancel and public-badge settings. The
+/// connections are `RepositoryController`'s; this page only calls it.
 struct RepositoriesPage {
     let services: AppServices
 
@@ -11,9 +12,10 @@ struct RepositoriesPage {
             .get(use: show)
             .post(use: connect)
             .post(":id/disconnect", use: disconnect)
+            .post(":id/settings", use: updateSettings)
     }
 
-    private var controller: RepositoryController { RepositoryController(services: services) }
+    var controller: RepositoryController { RepositoryController(services: services) }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await page(context, connected: nil, error: nil)
@@ -54,15 +56,16 @@ struct RepositoriesPage {
         }
         let rows = list.map { repository -> HTML in
             """
-            <tr><td>\(repository.fullName)</td><td>\(repository.provider)</td><td><code>\(repository.webhookUrl)</code></td>
+            <tr id="repository-\(repository.id)"><td>\(repository.fullName)</td><td>\(repository.provider)</td><td><code>\(repository.webhookUrl)</code></td>
             <td><a href="/dashboard/pipelines?repository=\(repository.id)">Pipelines</a></td>
+            <td>\(settingsCell(repository, context: context))</td>
             <td><form class="inline" method="post" action="/dashboard/repositories/\(repository.id)/disconnect">\(csrfField(context))
             <button type="submit" class="button danger" aria-label="Disconnect \(repository.fullName)">Disconnect</button></form></td></tr>
             """
         }
         let table: HTML = list.isEmpty ? "<p class=\"muted\">No repositories connected yet.</p>" : """
             <div class="table-wrap"><table><thead><tr><th scope="col">Repository</th><th scope="col">Forge</th><th scope="col">Webhook URL</th>
-            <th scope="col">Pipelines</th><th scope="col"><span class="muted">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <th scope="col">Pipelines</th><th scope="col">Settings</th><th scope="col"><span class="muted">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table></div>
             """
         let app: HTML? = services.configuration.gitHubAppSlug == nil ? nil
             : "<p><a class=\"button\" href=\"/auth/github/install\">Install the GitHub App</a> to connect GitHub repositories without a personal token.</p>"
