@@ -7,9 +7,13 @@ extension PipelinePages {
     func artifactsSection(_ request: Request, context: AppRequestContext, pipelineID: String, finished: Bool) async throws -> HTML {
         let artifacts = try await services.pipelineController.listArtifacts(request, context: context).artifacts
         guard !artifacts.isEmpty else {
+            // While it runs, the page's script swaps the two notes when the pipeline ends (without reloading).
             let empty: HTML = finished
                 ? "<p class=\"muted\" id=\"no-artifacts\">This pipeline kept no artifacts. A step keeps files with <code>artifacts:</code> in flowforge.yml.</p>"
-                : "<p class=\"muted\" id=\"no-artifacts\">Files the steps keep with <code>artifacts:</code> are listed here once those steps end; reload the page then.</p>"
+                : """
+                  <p class="muted" id="no-artifacts" data-while-running>Files the steps keep with <code>artifacts:</code> are listed here once those steps end.</p>
+                  <p class="muted" data-when-ended hidden>The pipeline has ended: <a href="/dashboard/pipelines/\(pipelineID)">reload the page</a> to see the artifacts its steps kept, if any.</p>
+                  """
             return "<section aria-labelledby=\"artifacts-title\"><h2 id=\"artifacts-title\">Artifacts</h2>\(empty)</section>"
         }
         let rows = artifacts.map { artifact -> HTML in
