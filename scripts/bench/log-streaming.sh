@@ -12,6 +12,8 @@
 # Needs a built binary (FLOWFORGE_BIN, default .build/debug/flowforge; a release build for representative
 # numbers), python3, the docker CLI and a running dockerd. Talks to 127.0.0.1 and the local daemon only.
 set -eu
+# Docker keeps only FLOWFORGE_STEP_LOG_MAX_SIZE x _MAX_FILE of a container's output (30 MiB by default): a
+# reader further behind than that loses lines, so the benchmark lets Docker keep the whole output.
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 megabytes=${1:-200}
@@ -54,6 +56,7 @@ git -C "$data/work" push -q "$data/bench.git" main
 FLOWFORGE_DATA_DIR=$data BCRYPT_ROUNDS=4 LOG_LEVEL=error DOCKER_HOST=$docker_host \
     DEFAULT_DOCKER_IMAGE=$image FLOWFORGE_DOCKER_NETWORK=none FLOWFORGE_ALLOW_LOCAL_REPOS=true \
     FLOWFORGE_MAX_LOG_BYTES=$(( (megabytes + 64) * 1024 * 1024 )) PIPELINE_TIMEOUT=3600000 \
+    FLOWFORGE_STEP_LOG_MAX_SIZE=$(( (megabytes + 64) * 1024 * 1024 )) FLOWFORGE_STEP_LOG_MAX_FILE=1 \
     API_BASE_URL="http://127.0.0.1:$port" \
     GITHUB_API_URL=http://127.0.0.1:9 GITLAB_URL=http://127.0.0.1:9 BITBUCKET_API_URL=http://127.0.0.1:9 \
     "$bin" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
