@@ -11,21 +11,36 @@ final class RawHTTPConnection: Sendable {
         typealias InboundIn = ByteBuffer
         let received = Mutex<[UInt8]>([])
         let ended: EventLoopPromise<Void>
+        /// Fulfilled once a whole response head (status line and headers) has arrived.
+        let headArrived: EventLoopPromise<Void>
         /// Touched on the channel's event loop only.
         private var done = false
+        private var headSeen = false
 
-        init(ended: EventLoopPromise<Void>) { self.ended = ended }
+        init(ended: EventLoopPromise<Void>, headArrived: EventLoopPromise<Void>) {
+            self.ended = ended
+            self.headArrived = headArrived
+        }
 
         private func end() {
             if !done {
                 done = true
                 ended.succeed()
+                // A stream that ends without a head ends whoever waits for one, too.
+                if !headSeen { headArrived.succeed() }
             }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            received.withLock { $0.append(contentsOf: buffer.readableBytesView) }
+            let complete = received.withLock { bytes in
+                bytes.append(contentsOf: buffer.readableBytesView)
+                return bytes.firstRange(of: Array("\r\n\r\n".utf8)) != nil
+            }
+            if complete, !headSeen {
+                headSeen = true
+                headArrived.succeed()
+            }
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -54,7 +69,7 @@ final class RawHTTPConnection: Sendable {
     /// Connects to 127.0.0.1:`port`, from `source` (e.g. "127.0.0.2") when given.
     static func open(port: Int, from source: String? = nil) async throws -> RawHTTPConnection {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let collector = Collector(ended: loop.makePromise())
+        let collector = Collector(ended: loop.makePromise(), headArrived: loop.makePromise())
         var bootstrap = ClientBootstrap(group: loop)
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
@@ -96,6 +111,12 @@ final class RawHTTPConnection: Sendable {
     /// passed first, in which case the connection is closed here.
     func waitForEnd(timeout: Duration) async -> Bool {
         await Self.first(collector.ended.futureResult, timeout: timeout, channel: channel)
+    }
+
+    /// Waits until a whole response head has arrived (or the stream ended without one); false if
+    /// `timeout` passed first, in which case the connection is closed here.
+    func waitForHead(timeout: Duration) async -> Bool {
+        await Self.first(collector.headArrived.futureResult, timeout: timeout, channel: channel)
     }
 
     /// True when `future` completes (either way) before `timeout`; else closes `channel`, which is what
