@@ -92,9 +92,16 @@ public struct SQLJobQueue: JobQueue {
         return try await database.transaction { db in
             var passedOver: [String] = []
             for _ in 0..<Self.maxCandidates {
-                guard let candidate = try await db.raw(
-                    Self.candidateQuery(now: now, dialect: dialect, limits: limits, passingOver: passedOver)
-                ).first() else { return nil }
+                // A dead worker's job first: it was at the head of the queue when it was claimed.
+                var candidate = try await db.raw(
+                    Self.candidateQuery(.expiredLease, now: now, dialect: dialect, limits: limits, passingOver: passedOver)
+                ).first()
+                if candidate == nil {
+                    candidate = try await db.raw(
+                        Self.candidateQuery(.queued, now: now, dialect: dialect, limits: limits, passingOver: passedOver)
+                    ).first()
+                }
+                guard let candidate else { return nil }
                 let jobID = try candidate.string("id")
                 if let limits, dialect == .postgres {
                     // The candidate query counted running jobs in its own snapshot: two workers could both see a
@@ -124,12 +131,29 @@ public struct SQLJobQueue: JobQueue {
         }
     }
 
-    /// The oldest claimable job (queued and due, or running under an expired lease) with its account, of an
-    /// account below its limit of running jobs (live leases only: an expired one is a dead worker's).
-    static func candidateQuery(now: String, dialect: SQLDialectKind, limits: ConcurrentBuildLimits?, passingOver: [String]) -> SQLQueryString {
-        let due: SQLQueryString = """
-            ((j.status = 'queued' AND j.available_at <= \(unsafeRaw: now)) OR (j.status = 'running' AND j.lease_expires_at < \(unsafeRaw: now)))
-            """
+    /// Which claimable jobs a candidate query looks at.
+    enum Claimable {
+        /// Queued and due.
+        case queued
+        /// Running under a lease that expired (its worker died or hung).
+        case expiredLease
+    }
+
+    /// The oldest claimable job of one kind with its account, of an account below its limit of running jobs
+    /// (live leases only: an expired one is a dead worker's).
+    ///
+    /// Shaped so the cost of a claim does not grow with the queue: the queued jobs are walked in queue order on
+    /// a partial index (`jobs_queued_created`) and the walk stops at the first job it may take; the running
+    /// count of every account is computed once, from the few running jobs (`jobs_running_lease`), not once per
+    /// queued job (which made each claim quadratic in the queue: 0.37 s for 1,300 queued jobs on PostgreSQL).
+    /// The walk still passes over the jobs of accounts at their limit one by one (about 4 µs each).
+    static func candidateQuery(
+        _ kind: Claimable, now: String, dialect: SQLDialectKind, limits: ConcurrentBuildLimits?, passingOver: [String]
+    ) -> SQLQueryString {
+        let due: SQLQueryString = switch kind {
+        case .queued: "j.status = 'queued' AND j.available_at <= \(unsafeRaw: now)"
+        case .expiredLease: "j.status = 'running' AND j.lease_expires_at < \(unsafeRaw: now)"
+        }
         // Only the job row is locked: the joined pipeline and user rows are only read.
         let lock: SQLQueryString = dialect == .postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""
         guard let limits else {
@@ -137,17 +161,16 @@ public struct SQLJobQueue: JobQueue {
         }
         var query: SQLQueryString = """
             SELECT j.id, p.user_id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id JOIN users u ON u.id = p.user_id
+            LEFT JOIN (SELECT rp.user_id AS user_id, COUNT(*) AS running FROM jobs r JOIN pipelines rp ON rp.id = r.pipeline_id
+                       WHERE r.status = 'running' AND r.lease_expires_at >= \(unsafeRaw: now) GROUP BY rp.user_id) busy
+              ON busy.user_id = p.user_id
             WHERE
             """
         query = query + " " + due
         if !passingOver.isEmpty {
             query = query + " AND p.user_id NOT IN (" + passingOver.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ") + ")"
         }
-        query = query + """
-             AND (SELECT COUNT(*) FROM jobs r JOIN pipelines rp ON rp.id = r.pipeline_id
-                  WHERE rp.user_id = p.user_id AND r.status = 'running' AND r.lease_expires_at >= \(unsafeRaw: now))
-            """
-        return query + " < " + limits.sqlExpression + " ORDER BY j.created_at LIMIT 1" + lock
+        return query + " AND COALESCE(busy.running, 0) < " + limits.sqlExpression + " ORDER BY j.created_at LIMIT 1" + lock
     }
 
     static func tryLockAccount(_ userID: String, on db: any SQLDatabase) async throws -> Bool {
