@@ -2,16 +2,28 @@
 /// (https://support.atlassian.com/bitbucket-cloud/docs/event-payloads/), all optional.
 extension BitbucketForge {
     struct Repository: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case fullName = "full_name"
+        }
         var fullName: String?
     }
 
     /// A user as Bitbucket embeds it; commit authors wrap one in `user` next to the `raw` git author.
     struct Account: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case displayName = "display_name"
+            case nickname
+        }
         var displayName: String?
         var nickname: String?
     }
 
     struct Author: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case raw
+            case user
+            case displayName = "display_name"
+        }
         var raw: String?
         var user: Account?
         var displayName: String?

@@ -28,6 +28,14 @@ public struct GenericGitForge: Forge {
     }
 
     struct PushPayload: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case repository
+            case ref
+            case after
+            case cloneUrl = "clone_url"
+            case message
+            case author
+        }
         var repository: String?
         var ref: String?
         var after: String?

@@ -3,6 +3,11 @@
 /// absent or null field decodes, and `parse` decides which ones are required for the event at hand.
 extension GitHubForge {
     struct Repository: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case fullName = "full_name"
+            case cloneUrl = "clone_url"
+            case defaultBranch = "default_branch"
+        }
         var fullName: String?
         var cloneUrl: String?
         var defaultBranch: String?
@@ -22,6 +27,16 @@ extension GitHubForge {
     }
 
     struct PushPayload: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case ref
+            case after
+            case deleted
+            case headCommit = "head_commit"
+            case commits
+            case pusher
+            case repository
+            case installation
+        }
         struct Commit: Decodable {
             struct Author: Decodable {
                 var name: String?
@@ -48,6 +63,13 @@ extension GitHubForge {
     }
 
     struct PullRequestPayload: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case action
+            case number
+            case pullRequest = "pull_request"
+            case repository
+            case installation
+        }
         struct Branch: Decodable {
             var ref: String?
             var sha: String?
@@ -68,7 +90,17 @@ extension GitHubForge {
     }
 
     struct InstallationPayload: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case action
+            case installation
+            case repositories
+            case repositoriesAdded = "repositories_added"
+            case repositoriesRemoved = "repositories_removed"
+        }
         struct Listed: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case fullName = "full_name"
+            }
             var fullName: String?
         }
         var action: String?

@@ -3,6 +3,13 @@
 /// several of them on older versions, and `parse` decides what each event requires.
 extension GitLabForge {
     struct Project: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case id
+            case pathWithNamespace = "path_with_namespace"
+            case gitHttpUrl = "git_http_url"
+            case httpUrl = "http_url"
+            case defaultBranch = "default_branch"
+        }
         var id: Int64?
         var pathWithNamespace: String?
         var gitHttpUrl: String?
@@ -30,6 +37,15 @@ extension GitLabForge {
     }
 
     struct PushPayload: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case ref
+            case after
+            case checkoutSha = "checkout_sha"
+            case userName = "user_name"
+            case project
+            case commits
+            case totalCommitsCount = "total_commits_count"
+        }
         var ref: String?
         var after: String?
         /// The commit the ref points to; for an annotated tag `after` is the tag object instead.
@@ -42,10 +58,28 @@ extension GitLabForge {
     }
 
     struct MergeRequestPayload: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case user
+            case project
+            case objectAttributes = "object_attributes"
+        }
         struct User: Decodable {
             var name: String?
         }
         struct Attributes: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case iid
+                case sourceProjectId = "source_project_id"
+                case targetProjectId = "target_project_id"
+                case action
+                case title
+                case sourceBranch = "source_branch"
+                case targetBranch = "target_branch"
+                case oldrev
+                case lastCommit = "last_commit"
+                case source
+                case target
+            }
             var iid: Int?
             var sourceProjectId: Int64?
             var targetProjectId: Int64?

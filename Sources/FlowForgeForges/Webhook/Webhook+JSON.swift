@@ -2,11 +2,13 @@ import Foundation
 
 /// Decodes webhook bodies into the small Codable structs each forge declares (only the fields used,
 /// all optional where forges leave them out), turning decoder errors into `WebhookError`s.
-/// Forges name fields in snake_case; the structs use Swift's camelCase (`clone_url` is `cloneUrl`).
+/// Forges name fields in snake_case; the structs use Swift's camelCase and map the multi-word names in
+/// `CodingKeys` (`clone_url` is `cloneUrl`). Not `convertFromSnakeCase`: it converts every key of every object
+/// opened, and a GitHub repository object alone has about ninety, which made that conversion the largest cost of
+/// handling a delivery.
 enum WebhookJSON {
     static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], provider: String) throws -> T {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
             return try decoder.decode(T.self, from: Data(body))
         } catch let error as DecodingError {
