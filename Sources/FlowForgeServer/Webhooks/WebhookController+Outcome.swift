@@ -13,10 +13,10 @@ extension WebhookController {
     ) async throws -> Response {
         switch outcome {
         case .ping:
-            return try await answer(.ping, provider: provider, deliveryID: deliveryID, repository: repository)
+            return try await answer(.ping, provider: provider, deliveryID: deliveryID, repository: repository, logger: logger)
         case .ignored(let reason):
             logger.info("webhook ignored", metadata: ["reason": "\(reason)"])
-            return try await answer(.ignored(reason), provider: provider, deliveryID: deliveryID, repository: repository)
+            return try await answer(.ignored(reason), provider: provider, deliveryID: deliveryID, repository: repository, logger: logger)
         case .installation(let event):
             // Idempotent, so it may run before the answer is stored.
             try await installations.apply(
@@ -24,10 +24,10 @@ extension WebhookController {
                 added: event.repositoriesAdded, removed: event.repositoriesRemoved, at: Clock.nowMillis()
             )
             logger.info("github app installation recorded", metadata: ["installation_id": "\(event.id)", "action": "\(event.action)"])
-            return try await answer(.installation(id: event.id, action: event.action), provider: provider, deliveryID: deliveryID, repository: repository)
+            return try await answer(.installation(id: event.id, action: event.action), provider: provider, deliveryID: deliveryID, repository: repository, logger: logger)
         case .trigger(let trigger):
             guard let repository else {
-                return try await answer(.ignored("the delivery names no connected repository"), provider: provider, deliveryID: deliveryID, repository: nil)
+                return try await answer(.ignored("the delivery names no connected repository"), provider: provider, deliveryID: deliveryID, repository: nil, logger: logger)
             }
             let pipeline = Self.pipeline(for: trigger, repository: repository, hosts: hosts)
             let reply = WebhookReply.queued(pipelineID: pipeline.id)
@@ -36,7 +36,7 @@ extension WebhookController {
                 if let earlier = try await launcher.launch(
                     pipeline, delivery: deliveryID.map { Self.delivery(reply, provider, $0, repository) }, logger: logger
                 ) {
-                    return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
+                    return Self.replay(earlier, logger: logger)
                 }
             } catch let refusal as PlanLimitRefusal {
                 // Answered 2xx all the same: a retry by the forge would only be refused again. The commit's
@@ -45,7 +45,7 @@ extension WebhookController {
                 if let earlier = try await launcher.refuse(
                     pipeline, refusal, delivery: deliveryID.map { Self.delivery(refused, provider, $0, repository) }, logger: logger
                 ) {
-                    return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
+                    return Self.replay(earlier, logger: logger)
                 }
                 return refused.response()
             }
@@ -58,11 +58,19 @@ extension WebhookController {
     }
 
     /// Stores `reply` for the delivery (when it has an id) and returns it, or the answer stored first.
-    private func answer(_ reply: WebhookReply, provider: String, deliveryID: String?, repository: ConnectedRepository?) async throws -> Response {
+    private func answer(
+        _ reply: WebhookReply, provider: String, deliveryID: String?, repository: ConnectedRepository?, logger: Logger
+    ) async throws -> Response {
         if let deliveryID, let earlier = try await deliveries.record(Self.delivery(reply, provider, deliveryID, repository)) {
-            return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
+            return Self.replay(earlier, logger: logger)
         }
         return reply.response()
+    }
+
+    /// The answer stored for a delivery id seen before, sent again.
+    private static func replay(_ earlier: WebhookDeliveryRecord, logger: Logger) -> Response {
+        logger.info("webhook redelivered; answering as before", metadata: ["status": "\(earlier.statusCode)"])
+        return WebhookReply(status: earlier.statusCode, body: earlier.response).response(replayed: true)
     }
 
     private static func delivery(_ reply: WebhookReply, _ provider: String, _ deliveryID: String, _ repository: ConnectedRepository?) -> WebhookDeliveryRecord {

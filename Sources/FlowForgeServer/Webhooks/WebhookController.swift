@@ -9,8 +9,8 @@ import Logging
 /// In order: find the connections of the repository the delivery names and verify the signature against
 /// each one's secret, or the GitHub App's (an App delivery is for the account the installation is linked
 /// to); an unknown repository and a wrong or missing signature get the same 401 with the same body, so
-/// nobody can probe which names are connected; answer a known delivery id with the stored answer; parse
-/// (malformed → 400); act on the outcome and store the answer.
+/// nobody can probe which names are connected; parse (malformed → 400); act on the outcome and store the
+/// answer, or, for a delivery id answered before, send the stored answer again.
 /// Only database writes happen here, so forges get their answer in milliseconds; workers do the rest.
 struct WebhookController {
     let repositories: any ConnectedRepositoryRepository
@@ -61,13 +61,10 @@ struct WebhookController {
         let repository = try await authenticate(delivery, forge: forge, logger: logger)
         var logger = logger
         if let repository { logger[metadataKey: "repository_id"] = "\(repository.id)" }
+        // A known delivery id is not looked up first: the transaction that stores the answer inserts the id
+        // only if it is new, and otherwise returns the stored answer, which is then sent again (`replayed`).
+        // Nothing is stored twice either way, and a new delivery, by far the common case, saves a query.
         let deliveryID = forge.deliveryID(delivery)
-        if let deliveryID, let stored = try await WebhookStageProfile.measure(.dedupe, {
-            try await deliveries.find(provider: forge.name, deliveryID: deliveryID)
-        }) {
-            logger.info("webhook redelivered; answering as before", metadata: ["status": "\(stored.statusCode)"])
-            return WebhookReply(status: stored.statusCode, body: stored.response).response(replayed: true)
-        }
         let outcome: WebhookOutcome
         do {
             outcome = try await WebhookStageProfile.measure(.parse) { try forge.parse(delivery) }

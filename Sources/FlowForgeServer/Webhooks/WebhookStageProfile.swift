@@ -8,14 +8,13 @@ import Synchronization
 /// each stage since start-up. Off, a stage costs one task-local read.
 final class WebhookStageProfile: Sendable {
     enum Stage: Int, CaseIterable, Sendable {
-        case body, lookup, signature, dedupe, parse, plan, commitStatus, insert, wake, autoCancel, total
+        case body, lookup, signature, parse, plan, commitStatus, insert, wake, autoCancel, total
 
         var name: String {
             switch self {
             case .body: "body"
             case .lookup: "lookup"
             case .signature: "signature"
-            case .dedupe: "dedupe"
             case .parse: "parse"
             case .plan: "plan"
             case .commitStatus: "commit_status"

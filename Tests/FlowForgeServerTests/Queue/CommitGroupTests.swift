@@ -1,10 +1,18 @@
 import Foundation
 import SQLKit
+import Synchronization
 import Testing
 @testable import FlowForgeServer
 @testable import FlowForgeStore
 
 private struct Refused: Error, Equatable {}
+
+/// How often each member body ran.
+private final class RunCounter: Sendable {
+    private let state = Mutex<[String: Int]>([:])
+    func count(_ name: String) { state.withLock { $0[name, default: 0] += 1 } }
+    var counts: [String: Int] { state.withLock { $0 } }
+}
 
 /// Group commit: transactions queued behind another of their key (on SQLite: any) share one COMMIT, each
 /// still all-or-nothing, none answered before the shared COMMIT; on SQLite `read` runs beside the writer and
@@ -17,51 +25,77 @@ struct CommitGroupTests {
         }
     }
 
+    /// Runs a transaction that holds the connection (writing 'first') until `count` more, each running
+    /// `body(index, db)`, are queued behind it; then lets it go and returns each queued one's outcome.
+    static func queueBehindAHeldOne(
+        _ database: Database, count: Int, _ body: @escaping @Sendable (Int, any SQLDatabase) async throws -> Void
+    ) async throws -> [Result<Void, any Error>] {
+        let group = try #require(database.commitGroup)
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let (runs, running) = AsyncStream<Void>.makeStream()
+        let first = Task {
+            try await database.transaction(groupedBy: "account") { db in
+                try await db.raw("INSERT INTO group_probe (name) VALUES ('first')").run()
+                running.yield()
+                for await _ in released { break }
+            }
+        }
+        for await _ in runs { break }
+        let others = (0..<count).map { index in
+            Task { try await database.transaction(groupedBy: "account") { db in try await body(index, db) } }
+        }
+        while group.waitingCount < count { try await Task.sleep(for: .milliseconds(2)) }
+        // Nothing of the queued ones is visible before their COMMIT (readers see committed data only).
+        #expect(try await Self.rows(database).isEmpty)
+        release.yield()
+        try await first.value
+        var outcomes: [Result<Void, any Error>] = []
+        for task in others { outcomes.append(await task.result) }
+        return outcomes
+    }
+
     @Test func queuedTransactionsShareOneCommitAndAFailingOneLosesOnlyItsOwnWrites() async throws {
         try await withTestDatabase { database, _ in
             try await database.withConnection { db in try await db.raw("CREATE TABLE group_probe (name TEXT PRIMARY KEY)").run() }
             let group = try #require(database.commitGroup)
             let commitsBefore = group.commits
-            // The first transaction holds the connection until the others are queued behind it.
-            let (released, release) = AsyncStream<Void>.makeStream()
-            let (runs, running) = AsyncStream<Void>.makeStream()
-            let first = Task {
-                try await database.transaction(groupedBy: "account") { db in
-                    try await db.raw("INSERT INTO group_probe (name) VALUES ('first')").run()
-                    running.yield()
-                    for await _ in released { break }
-                }
+            let outcomes = try await Self.queueBehindAHeldOne(database, count: 20) { index, db in
+                try await db.raw("INSERT INTO group_probe (name) VALUES (\(bind: "t\(index)"))").run()
+                // Its own write goes with it; the others' stay.
+                if index == 7 { throw Refused() }
             }
-            for await _ in runs { break }
-            let others = (0..<20).map { index in
-                Task {
-                    try await database.transaction(groupedBy: "account") { db in
-                        try await db.raw("INSERT INTO group_probe (name) VALUES (\(bind: "t\(index)"))").run()
-                        // Its own write goes with it; the others' stay.
-                        if index == 7 { throw Refused() }
-                    }
-                }
-            }
-            while group.waitingCount < 20 { try await Task.sleep(for: .milliseconds(2)) }
-            // Nothing of the queued ones is visible before their COMMIT (readers see committed data only).
-            #expect(try await Self.rows(database).isEmpty)
-            release.yield()
-            try await first.value
-            var refused = 0
-            for (index, task) in others.enumerated() {
-                do {
-                    try await task.value
-                } catch is Refused {
-                    #expect(index == 7)
-                    refused += 1
-                }
-            }
-            #expect(refused == 1)
+            let refused = outcomes.indices.filter { (try? outcomes[$0].get()) == nil }
+            #expect(refused == [7])
             let expected = (["first"] + (0..<20).filter { $0 != 7 }.map { "t\($0)" }).sorted()
             #expect(try await Self.rows(database) == expected)
             // One COMMIT for the first, at most a few for the twenty queued behind it (one when they all made
             // it into the same group); without grouping it would be twenty-one.
             #expect(group.commits - commitsBefore <= 3)
+        }
+    }
+
+    @Test func membersOfAGroupWithoutFailuresRunOnceAndAfterAFailureEachIsIsolated() async throws {
+        try await withTestDatabase { database, _ in
+            try await database.withConnection { db in try await db.raw("CREATE TABLE group_probe (name TEXT PRIMARY KEY)").run() }
+            let runs = RunCounter()
+            // No member fails: each body ran exactly once (side by side, no savepoints to undo one alone).
+            let clean = try await Self.queueBehindAHeldOne(database, count: 10) { index, db in
+                runs.count("a\(index)")
+                try await db.raw("INSERT INTO group_probe (name) VALUES (\(bind: "a\(index)"))").run()
+            }
+            #expect(clean.allSatisfy { (try? $0.get()) != nil })
+            #expect(runs.counts.values.allSatisfy { $0 == 1 } && runs.counts.count == 10)
+            try await database.withConnection { db in try await db.raw("DELETE FROM group_probe").run() }
+            // One fails after the others wrote: the group ran again with a savepoint each, so the others
+            // ran twice, the failing one's write is gone, and every other write is there once.
+            let failing = try await Self.queueBehindAHeldOne(database, count: 10) { index, db in
+                runs.count("b\(index)")
+                try await db.raw("INSERT INTO group_probe (name) VALUES (\(bind: "b\(index)"))").run()
+                if index == 9 { throw Refused() }
+            }
+            #expect(failing.indices.filter { (try? failing[$0].get()) == nil } == [9])
+            #expect(try await Self.rows(database) == (["first"] + (0..<9).map { "b\($0)" }).sorted())
+            #expect((0..<9).allSatisfy { runs.counts["b\($0)"] == 2 }, "\(runs.counts)")
         }
     }
 
