@@ -86,7 +86,15 @@ public struct SQLPipelineRepository: PipelineRepository {
         let now = database.nowMillisSQL
         // Grouped by account: every pipeline of the account updates its usage row, whose lock would otherwise
         // make them wait for each other's COMMIT one by one.
+        let postgres = database.dialect == .postgres
         let stored: Bool = try await database.transaction(groupedBy: pipeline.userID) { db in
+            if postgres {
+                guard try await Self.insertQueuedAtOnce(pipeline, delivery: delivery, quota: quota, now: now, on: db) else { return false }
+                if let queuedStatus {
+                    try await SQLStatusOutboxRepository.insert(queuedStatus, id: UUID().uuidString.lowercased(), now: pipeline.createdAt, on: db)
+                }
+                return true
+            }
             if let delivery, try await !SQLWebhookDeliveryRepository.insertIfNew(delivery, on: db) { return false }
             try await SQLUsageRepository.countRun(userID: pipeline.userID, month: UsageMonth(millis: pipeline.createdAt), quota: quota, on: db)
             try await Self.insert(pipeline, on: db)
@@ -120,20 +128,28 @@ public struct SQLPipelineRepository: PipelineRepository {
 
     /// The pipeline's row as given (status, error and times included).
     private static func insert(_ pipeline: PipelineRecord, on db: any SQLDatabase) async throws {
+        let row = try columnsAndValues(pipeline)
+        try await db.raw("INSERT INTO pipelines (" + row.columns + ") VALUES (" + row.values + ")").run()
+    }
+
+    /// The pipelines table's columns and `pipeline`'s values for them, bound, for an INSERT.
+    static func columnsAndValues(_ pipeline: PipelineRecord) throws -> (columns: SQLQueryString, values: SQLQueryString) {
         let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
         let changedFiles = try pipeline.changedFiles.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try await db.raw("""
-            INSERT INTO pipelines (id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
-                                   completed_at, fork, fetch_ref, commit_message, commit_author, pr_number, target_branch,
-                                   repository_name, changed_files)
-            VALUES (\(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
-                    \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
-                    \(bind: pipeline.error), \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
-                    \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef),
-                    \(bind: pipeline.commitMessage), \(bind: pipeline.commitAuthor), \(bind: pipeline.pullRequestNumber.map(Int64.init)),
-                    \(bind: pipeline.targetBranch), \(bind: pipeline.repositoryName), \(bind: changedFiles))
-            """).run()
+        let columns: SQLQueryString = """
+            id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
+            completed_at, fork, fetch_ref, commit_message, commit_author, pr_number, target_branch, repository_name, changed_files
+            """
+        let values: SQLQueryString = """
+            \(bind: pipeline.id), \(bind: pipeline.userID), \(bind: pipeline.repositoryID), \(bind: pipeline.repoURL),
+            \(bind: pipeline.branch), \(bind: pipeline.commitSHA), \(bind: pipeline.event), \(bind: pipeline.status.rawValue),
+            \(bind: pipeline.error), \(bind: commands), \(bind: environment), \(bind: pipeline.createdAt),
+            \(bind: pipeline.completedAt), \(bind: pipeline.fork ? 1 : 0), \(bind: pipeline.fetchRef),
+            \(bind: pipeline.commitMessage), \(bind: pipeline.commitAuthor), \(bind: pipeline.pullRequestNumber.map(Int64.init)),
+            \(bind: pipeline.targetBranch), \(bind: pipeline.repositoryName), \(bind: changedFiles)
+            """
+        return (columns, values)
     }
 
     public func find(id: String, userID: String) async throws -> PipelineRecord? {

@@ -98,7 +98,7 @@ public struct SQLUsageRepository: UsageRepository {
 
     /// Which limit of `quota` the month has reached, if any. With `zeroOnly`, only limits of 0 (which the
     /// upsert's insert branch could not refuse) are looked at, and without reading the row.
-    private static func refusal(
+    static func refusal(
         userID: String, month: UsageMonth, quota: RunQuota, zeroOnly: Bool, on db: any SQLDatabase
     ) async throws -> UsageLimitReached? {
         if zeroOnly {
