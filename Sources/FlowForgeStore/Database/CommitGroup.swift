@@ -1,3 +1,4 @@
+import NIOCore
 import SQLKit
 import Synchronization
 
@@ -98,6 +99,16 @@ final class CommitGroup: Sendable {
     }
 
     private func drain(_ key: String, on database: Database) async {
+        // The drain and its members run on the loop of the connection they use: each statement's answer
+        // resumes them where it was read, so a group's chain of statements does not wait for the shared
+        // pool between them (under load that wait was most of a member's time).
+        let loop = database.connectionLoop()
+        await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) {
+            await drainGroups(key, on: database, loop: loop)
+        }
+    }
+
+    private func drainGroups(_ key: String, on database: Database, loop: any EventLoop) async {
         while true {
             let group: [Member] = state.withLock { state in
                 guard let waiting = state.waiting[key], !waiting.isEmpty else {
@@ -114,7 +125,7 @@ final class CommitGroup: Sendable {
                 return taken
             }
             if group.isEmpty { return }
-            await commit(group, on: database)
+            await commit(group, on: database, loop: loop)
         }
     }
 
@@ -123,10 +134,10 @@ final class CommitGroup: Sendable {
         case failed(any Error)
     }
 
-    private func commit(_ group: [Member], on database: Database) async {
+    private func commit(_ group: [Member], on database: Database, loop: any EventLoop) async {
         // A group of one needs no savepoint: its own failure is the transaction's.
         if group.count == 1 || !state.withLock({ $0.isolateNextGroups > 0 }) {
-            switch await run(group, isolated: false, on: database) {
+            switch await run(group, isolated: false, on: database, loop: loop) {
             case .done: return
             case .memberFailed:
                 // Rolled back whole and answered nobody: run again, each member in its own savepoint, and keep
@@ -136,7 +147,7 @@ final class CommitGroup: Sendable {
         } else {
             state.withLock { $0.isolateNextGroups -= 1 }
         }
-        _ = await run(group, isolated: true, on: database)
+        _ = await run(group, isolated: true, on: database, loop: loop)
     }
 
     /// After a member failed, how many groups run with a savepoint per member before grouping goes back to
@@ -154,10 +165,10 @@ final class CommitGroup: Sendable {
     /// `isolated`: each member in its own SAVEPOINT, so one that throws loses only its own writes. Otherwise the
     /// members run one after another with nothing between them (two statements fewer per member, which is a
     /// third of a delivery's), and the first that throws rolls the whole transaction back for a rerun.
-    private func run(_ group: [Member], isolated: Bool, on database: Database) async -> Run {
+    private func run(_ group: [Member], isolated: Bool, on database: Database, loop: any EventLoop) async -> Run {
         let begin = self.begin
         do {
-            let outcomes: [Outcome]? = try await database.withConnection { db in
+            let outcomes: [Outcome]? = try await database.withConnection(on: loop) { db in
                 try await db.raw(SQLQueryString(begin)).run()
                 do {
                     var outcomes: [Outcome] = []

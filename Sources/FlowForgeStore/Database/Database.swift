@@ -111,15 +111,29 @@ public final class Database: Sendable {
 
     /// Runs `body` with one pooled connection, returning it to the pool afterwards.
     public func withConnection<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withConnection(on: nil, body)
+    }
+
+    /// An event loop whose pooled connections `withConnection(on:)` can use: the SQLite writer's own, or the
+    /// next of PostgreSQL's.
+    func connectionLoop() -> any EventLoop {
+        switch pool {
+        case .sqlite(let shared): shared.pool.eventLoopGroup.any()
+        case .postgres(let shared): shared.pool.eventLoopGroup.next()
+        }
+    }
+
+    /// `withConnection` with a connection of `loop` (one from `connectionLoop()`), or any when nil.
+    func withConnection<T: Sendable>(on loop: (any EventLoop)?, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch pool {
         case .sqlite(let shared):
             let pool = shared.pool
-            let connection = try await pool.requestConnection(logger: logger).get()
+            let connection = try await pool.requestConnection(logger: logger, on: loop).get()
             defer { pool.releaseConnection(connection, logger: logger) }
             return try await body(connection.sql(queryLogLevel: .trace))
         case .postgres(let shared):
             let pool = shared.pool
-            let connection = try await pool.requestConnection(logger: logger).get()
+            let connection = try await pool.requestConnection(logger: logger, on: loop).get()
             defer { pool.releaseConnection(connection, logger: logger) }
             return try await body(connection.sql(queryLogLevel: .trace))
         }
