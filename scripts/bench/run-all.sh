@@ -45,6 +45,8 @@ run() { # name, command...
 
 run webhooks-sqlite env BENCH_DATABASE=sqlite ./scripts/bench/webhooks.sh "${BENCH_DURATION:-10s}" 16
 run webhooks-postgres env BENCH_DATABASE=postgres ./scripts/bench/webhooks.sh "${BENCH_DURATION:-10s}" 16
+run webhooks-sqlite-churn env BENCH_DATABASE=sqlite BENCH_WORKERS=churn ./scripts/bench/webhooks.sh "${BENCH_DURATION:-10s}" 16
+run webhooks-postgres-churn env BENCH_DATABASE=postgres BENCH_WORKERS=churn ./scripts/bench/webhooks.sh "${BENCH_DURATION:-10s}" 16
 run memory ./scripts/bench/memory.sh 10000
 run pipelines python3 ./scripts/bench/pipelines.py --runs "${BENCH_RUNS:-7}"
 run burst python3 ./scripts/bench/burst.py --pipelines 100 --concurrency 4

@@ -4,6 +4,9 @@
   fake-github
       serves what FlowForge asks of GitHub's API during the benchmark, on a free port of 127.0.0.1 (printed
       first): the repository check answers 200 (the benchmark's token may read it), a commit status 201.
+  hold
+      listens on a free port of 127.0.0.1 (printed first) and accepts connections without ever answering:
+      a forge host whose clones hang, so the workers stay on the pipelines they took (a CI at capacity).
   prepare BASE_URL OUT COUNT
       waits for the server, registers an account, connects the GitHub repository of the fixture push, and
       writes COUNT signed deliveries to OUT, one line each: "<X-Hub-Signature-256><TAB><body>". Each body is
@@ -58,6 +61,18 @@ def fake_github():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()
+
+
+def hold():
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    print(listener.getsockname()[1], flush=True)
+    held = []
+    while True:
+        connection, _ = listener.accept()
+        held.append(connection)  # kept open, never read or answered
 
 
 def prepare(base, out, count):
@@ -140,6 +155,8 @@ def count(kind, where):
 if __name__ == "__main__":
     if sys.argv[1] == "fake-github":
         fake_github()
+    elif sys.argv[1] == "hold":
+        hold()
     elif sys.argv[1] == "prepare":
         prepare(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "send":

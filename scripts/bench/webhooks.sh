@@ -7,9 +7,14 @@
 # account allowed to create databases; default: the one scripts/ci/start-postgres.sh starts). It registers an
 # account, connects a GitHub repository, signs COUNT distinct push bodies up front (wrk's Lua has no HMAC), and
 # runs wrk for DURATION with CONNECTIONS connections, each request a new delivery id. Every delivery is
-# verified, deduplicated and queues a pipeline in one transaction, as in production; the workers run during
-# the measurement (their clone fails at once: the GitHub host is 127.0.0.1:9, where nothing listens; no
-# Docker needed). GitHub's API (the token check when connecting, commit statuses) is a local stand-in.
+# verified, deduplicated and queues a pipeline in one transaction, as in production. The workers run
+# meanwhile (MAX_CONCURRENT_PIPELINES=2, no Docker needed), in one of two ways (BENCH_WORKERS):
+#   busy   (default) the GitHub host accepts connections and never answers, so the workers stay on the first
+#          pipelines they took and the deliveries queue behind them: a CI at capacity while pushes pour in;
+#   churn  the GitHub host is 127.0.0.1:9, where nothing listens, so each clone fails at once and the
+#          workers take, fail and finish pipelines as fast as they can, competing with the deliveries for the
+#          database and the CPU (about five database writes and a commit status per pipeline).
+# GitHub's API (the token check when connecting, commit statuses) is a local stand-in.
 #
 # After the run it counts the rows: every 202 must have its delivery, pipeline and job row, each once.
 #
@@ -38,6 +43,7 @@ data=$(mktemp -d "${TMPDIR:-/tmp}/flowforge-bench-webhooks.XXXXXX")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 server_pid=
 github_pid=
+hold_pid=
 pg_admin=
 pg_name=
 cleanup() {
@@ -50,6 +56,7 @@ cleanup() {
     fi
     if [ -n "$pg_name" ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $pg_name" >/dev/null 2>&1 || true; fi
     if [ -n "$github_pid" ]; then kill "$github_pid" 2>/dev/null || true; wait "$github_pid" 2>/dev/null || true; fi
+    if [ -n "$hold_pid" ]; then kill "$hold_pid" 2>/dev/null || true; wait "$hold_pid" 2>/dev/null || true; fi
     rm -rf "$data"
 }
 trap cleanup EXIT INT TERM
@@ -70,6 +77,23 @@ tries=0
 until [ -s "$data/github.port" ] || [ "$tries" -ge 100 ]; do sleep 0.1; tries=$((tries + 1)); done
 github_port=$(cat "$data/github.port")
 
+workers=${BENCH_WORKERS:-busy}
+case "$workers" in
+busy)
+    python3 "$root/scripts/bench/webhook-bench.py" hold >"$data/hold.port" 2>"$data/hold.log" &
+    hold_pid=$!
+    tries=0
+    until [ -s "$data/hold.port" ] || [ "$tries" -ge 100 ]; do sleep 0.1; tries=$((tries + 1)); done
+    git_host=http://127.0.0.1:$(cat "$data/hold.port")
+    label=$database
+    ;;
+churn)
+    git_host=http://127.0.0.1:9
+    label="$database, workers failing each pipeline"
+    ;;
+*) echo "BENCH_WORKERS must be busy or churn" >&2; exit 2 ;;
+esac
+
 cat >"$data/plans.yml" <<'YAML'
 plans:
   - {id: free, name: Bench, price: 0, pipeline_runs: null, compute_minutes: null, concurrent_builds: 4, features: []}
@@ -79,7 +103,7 @@ env FLOWFORGE_DATA_DIR="$data" DATABASE_URL="$database_url" FLOWFORGE_PLANS_FILE
     BCRYPT_ROUNDS=4 LOG_LEVEL=error FLOWFORGE_ALLOW_LOCAL_REPOS=true \
     RATE_LIMIT_MAX_REQUESTS=10000000 FLOWFORGE_WEBHOOK_RATE_LIMIT_MAX_REQUESTS=10000000 \
     API_BASE_URL="http://127.0.0.1:$port" DOCKER_HOST="unix://$data/no-docker.sock" FLOWFORGE_BACKEND=docker \
-    GITHUB_API_URL="http://127.0.0.1:$github_port" GITHUB_URL=http://127.0.0.1:9 GITLAB_URL=http://127.0.0.1:9 BITBUCKET_API_URL=http://127.0.0.1:9 \
+    GITHUB_API_URL="http://127.0.0.1:$github_port" GITHUB_URL="$git_host" GITLAB_URL=http://127.0.0.1:9 MAX_CONCURRENT_PIPELINES=2 BITBUCKET_API_URL=http://127.0.0.1:9 \
     FLOWFORGE_PROFILE_WEBHOOKS="${BENCH_PROFILE:-0}" ${BENCH_SERVER_ENV:-} \
     "$bin" serve --hostname 127.0.0.1 --port "$port" >"$data/server.log" 2>&1 &
 server_pid=$!
@@ -118,7 +142,7 @@ accepted=$(field "$push" accepted); other=$(field "$push" other); errors=$(field
 queued=$(field "$counts" queued); pipelines=$(field "$counts" pipelines); jobs=$(field "$counts" jobs)
 deliveries=$(field "$counts" deliveries); duplicates=$(field "$counts" duplicates)
 
-echo "wrk: $duration, $connections connections, 2 threads, $database, binary ${bin#"$root"/}"
+echo "wrk: $duration, $connections connections, 2 threads, $database, workers $workers, binary ${bin#"$root"/}"
 printf '%-42s %9s %8s %8s %9s\n' route req/s "p50 ms" "p99 ms" unexpected
 printf '%-42s %9.0f %8.2f %8.2f %9d\n' "GET /healthz" "$h_rps" "$(field "$healthz" p50_ms)" "$(field "$healthz" p99_ms)" "$(( $(field "$healthz" other) + $(field "$healthz" errors) ))"
 printf '%-42s %9.0f %8.2f %8.2f %9d\n' "POST /api/webhooks/github (signed push)" "$p_rps" "$p_p50" "$p_p99" "$((other + errors))"
@@ -135,7 +159,7 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then grep -o 'webhook stage profile.*' "$data/
 
 ratio=$(python3 -c "print(f'{$p_rps / $h_rps:.3f}')")
 target=">=0.10"; [ "$database" = postgres ] && target=">=0.25"
-printf 'ROW\twebhooks %s: signed push deliveries/s\t%.0f\treq/s\tGET /healthz\t%.0f\t%s\t%s\n' "$database" "$p_rps" "$h_rps" "$ratio" "$target"
-printf 'ROW\twebhooks %s: push p99 latency\t%.2f\tms\t-\t-\t-\t<20\n' "$database" "$p_p99"
-printf 'ROW\twebhooks %s: 2xx recorded exactly once\t%s\t-\t-\t-\t-\tyes\n' "$database" "$once"
-printf 'ROW\twebhooks %s: server RSS after the run\t%.1f\tMiB\t-\t-\t-\t-\n' "$database" "$(python3 -c "print($rss_kib / 1024)")"
+printf 'ROW\twebhooks %s: signed push deliveries/s\t%.0f\treq/s\tGET /healthz\t%.0f\t%s\t%s\n' "$label" "$p_rps" "$h_rps" "$ratio" "$target"
+printf 'ROW\twebhooks %s: push p99 latency\t%.2f\tms\t-\t-\t-\t<20\n' "$label" "$p_p99"
+printf 'ROW\twebhooks %s: 2xx recorded exactly once\t%s\t-\t-\t-\t-\tyes\n' "$label" "$once"
+printf 'ROW\twebhooks %s: server RSS after the run\t%.1f\tMiB\t-\t-\t-\t-\n' "$label" "$(python3 -c "print($rss_kib / 1024)")"
