@@ -16,6 +16,7 @@ set -eu
 # reader further behind than that loses lines, so the benchmark lets Docker keep the whole output.
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/scripts/bench/lib.sh"
 megabytes=${1:-200}
 bin=${FLOWFORGE_BIN:-$root/.build/debug/flowforge}
 image=${BENCH_IMAGE:-flowforge-test/busybox:latest}
@@ -30,16 +31,10 @@ if ! DOCKER_HOST=$docker_host docker image inspect "$image" >/dev/null 2>&1; the
 fi
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/flowforge-bench-logs.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 server_pid=
 cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        tries=0
-        while kill -0 "$server_pid" 2>/dev/null && [ "$tries" -lt 50 ]; do sleep 0.2; tries=$((tries + 1)); done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_server "$server_pid"
     rm -rf "$data"
 }
 trap cleanup EXIT INT TERM

@@ -9,6 +9,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/scripts/bench/lib.sh"
 count=${1:-10000}
 bin=${FLOWFORGE_BIN:-}
 if [ -z "$bin" ]; then
@@ -18,18 +19,12 @@ fi
 [ -x "$bin" ] || { echo "no flowforge binary at $bin" >&2; exit 1; }
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/flowforge-bench-memory.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 server_pid=
 github_pid=
 cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        tries=0
-        while kill -0 "$server_pid" 2>/dev/null && [ "$tries" -lt 50 ]; do sleep 0.2; tries=$((tries + 1)); done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [ -n "$github_pid" ]; then kill "$github_pid" 2>/dev/null || true; wait "$github_pid" 2>/dev/null || true; fi
+    stop_server "$server_pid"
+    stop_helper "$github_pid"
     [ -z "${BENCH_KEEP:-}" ] && rm -rf "$data"
 }
 trap cleanup EXIT INT TERM

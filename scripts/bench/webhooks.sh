@@ -28,6 +28,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/scripts/bench/lib.sh"
 duration=${1:-10s}
 connections=${2:-16}
 database=${BENCH_DATABASE:-sqlite}
@@ -40,23 +41,17 @@ fi
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (scripts/install-deps.sh installs it)" >&2; exit 1; }
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/flowforge-bench-webhooks.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 server_pid=
 github_pid=
 hold_pid=
 pg_admin=
 pg_name=
 cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        tries=0
-        while kill -0 "$server_pid" 2>/dev/null && [ "$tries" -lt 50 ]; do sleep 0.2; tries=$((tries + 1)); done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_server "$server_pid"
     if [ -n "$pg_name" ]; then psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $pg_name" >/dev/null 2>&1 || true; fi
-    if [ -n "$github_pid" ]; then kill "$github_pid" 2>/dev/null || true; wait "$github_pid" 2>/dev/null || true; fi
-    if [ -n "$hold_pid" ]; then kill "$hold_pid" 2>/dev/null || true; wait "$hold_pid" 2>/dev/null || true; fi
+    stop_helper "$github_pid"
+    stop_helper "$hold_pid"
     rm -rf "$data"
 }
 trap cleanup EXIT INT TERM

@@ -136,16 +136,16 @@ final class CommitGroup: Sendable {
 
     private func commit(_ group: [Member], on database: Database, loop: any EventLoop) async {
         // A group of one needs no savepoint: its own failure is the transaction's.
-        if group.count == 1 || !state.withLock({ $0.isolateNextGroups > 0 }) {
-            switch await run(group, isolated: false, on: database, loop: loop) {
-            case .done: return
-            case .memberFailed:
-                // Rolled back whole and answered nobody: run again, each member in its own savepoint, and keep
-                // doing so for a while, since failures tend to come in runs (an account at its limit).
-                state.withLock { $0.isolateNextGroups = Self.isolatedGroupsAfterAFailure }
-            }
-        } else {
-            state.withLock { $0.isolateNextGroups -= 1 }
+        let isolated = group.count > 1 && state.withLock { state in
+            guard state.isolateNextGroups > 0 else { return false }
+            state.isolateNextGroups -= 1
+            return true
+        }
+        if !isolated, await run(group, isolated: false, on: database, loop: loop) == .done { return }
+        if !isolated {
+            // Rolled back whole and answered nobody: run again, each member in its own savepoint, and keep
+            // doing so for a while, since failures tend to come in runs (an account at its limit).
+            state.withLock { $0.isolateNextGroups = Self.isolatedGroupsAfterAFailure }
         }
         _ = await run(group, isolated: true, on: database, loop: loop)
     }
