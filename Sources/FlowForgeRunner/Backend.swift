@@ -20,6 +20,13 @@ public protocol Backend: Sendable {
     /// pipeline ids; running the same pipeline id twice at once is not supported (cleanup is by id).
     func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome
 
+    /// Runs like `run`, but may return before removing what the run created, handing that over as
+    /// `cleanup`: only once nothing it started can still write to the workspace (every step and service
+    /// seen to exit). Whenever that is not certain (a kill, a cancellation, an error), it removes
+    /// everything itself first and hands back `.none`. The caller must `perform` the cleanup, after
+    /// recording the outcome and before touching the workspace.
+    func runLeavingCleanup(_ request: RunRequest, observer: some RunObserver) async -> (outcome: RunOutcome, cleanup: RunCleanup)
+
     /// Removes containers labelled `flowforge.pipeline` whose id is not in `keeping`; returns how many.
     /// Safe to call any time, also twice at once (a container removed by the other call is not an error).
     /// Throws only when the backend cannot be reached or refuses to list its containers.
@@ -30,4 +37,12 @@ public protocol Backend: Sendable {
 
     /// Removes every container of `pipelineID`; returns how many. Safe to call twice and for an id with none.
     func remove(pipelineID: String) async throws -> Int
+}
+
+extension Backend {
+    public func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome {
+        let (outcome, cleanup) = await runLeavingCleanup(request, observer: observer)
+        await cleanup.perform()
+        return outcome
+    }
 }

@@ -6,15 +6,22 @@ import Testing
 /// The pipeline pod needs no image of the operator's or the user's choosing: FlowForge builds its own.
 @Suite("pod image", .needsDocker, .dockerPrerequisites)
 struct PodImageRunTests {
-    /// A repository whose steps all name the local test image.
-    static func localImageRepository(_ server: GitTestServer) throws -> GitTestRepository {
+    /// A repository whose steps all name the local test image: `hello`, and with `secondStep` another one
+    /// after it (two steps share a pod; a lone step runs without one).
+    static func localImageRepository(_ server: GitTestServer, secondStep: Bool = false) throws -> GitTestRepository {
         let repository = try server.makeRepository("pod-\(UUID().uuidString.prefix(8)).git")
+        let second = secondStep ? """
+
+              - name: bye
+                image: \(DockerTestPrerequisites.testImage)
+                commands: [echo pod-less-bye]
+            """ : ""
         try repository.commit(["flowforge.yml": """
             steps:
               - name: hello
                 image: \(DockerTestPrerequisites.testImage)
                 commands: [echo pod-less-hello]
-            """])
+            """ + second])
         return repository
     }
 
@@ -38,7 +45,7 @@ struct PodImageRunTests {
     @Test func anUnusableConfiguredPodImageSaysPodImage() async throws {
         let server = try GitTestServer()
         defer { server.stop() }
-        let repository = try Self.localImageRepository(server)
+        let repository = try Self.localImageRepository(server, secondStep: true)
         let environment = pipelineEnvironment(["FLOWFORGE_POD_IMAGE": "flowforge-test/absent-pod-\(UUID().uuidString.prefix(8).lowercased()):1"])
         try await withTestApp(environment: environment) { client, _ in
             let key = try await client.createAPIKey(access: try await client.register().access)
@@ -47,6 +54,22 @@ struct PodImageRunTests {
             #expect(pipeline["status"] as? String == "error", "\(pipeline)")
             let error = try #require(pipeline["error"] as? String)
             #expect(error.contains("pod image") && error.contains("FLOWFORGE_POD_IMAGE"), "\(error)")
+        }
+    }
+
+    /// A lone step without services is the run's only container: it needs no pod, so not even an unusable
+    /// `FLOWFORGE_POD_IMAGE` stands in its way, and its container has the step network itself.
+    @Test func aLoneStepRunsWithoutAPod() async throws {
+        let server = try GitTestServer()
+        defer { server.stop() }
+        let repository = try Self.localImageRepository(server)
+        let environment = pipelineEnvironment(["FLOWFORGE_POD_IMAGE": "flowforge-test/absent-pod-\(UUID().uuidString.prefix(8).lowercased()):1"])
+        try await withTestApp(environment: environment) { client, _ in
+            let key = try await client.createAPIKey(access: try await client.register().access)
+            let id = try await client.createPipeline(key: key, ["repo_url": try #require(repository.httpURL), "branch": "main"])
+            let pipeline = try await client.awaitPipeline(id, key: key)
+            #expect(pipeline["status"] as? String == "success", "\(pipeline)")
+            #expect(try await client.logs(id, key: key).contains("pod-less-hello"))
         }
     }
 

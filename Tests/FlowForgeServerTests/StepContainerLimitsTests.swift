@@ -27,6 +27,9 @@ struct StepContainerLimitsTests {
                 commands:
                   - grep -E '^(CapEff|NoNewPrivs)' /proc/self/status
                   - while [ ! -f /workspace/go ]; do sleep 0.05; done
+              # A second step, so that the run has a pod (a lone step runs without one).
+              - name: after
+                commands: ["true"]
             """])
         let environment = pipelineEnvironment([
             // Below the free plan's limits (1 GiB, 1 CPU, 512 pids): the operator's settings are the ceiling.
@@ -72,6 +75,7 @@ struct StepContainerLimitsTests {
             #expect((host["Binds"] as? [String] ?? []).isEmpty)
             let mounts = (step["Mounts"] as? [[String: Any]] ?? []).compactMap { $0["Destination"] as? String }
             #expect(mounts == ["/workspace"], "only the workspace is mounted, never the Docker socket")
+            #expect(host["NetworkMode"] as? String == "container:\(pod["Id"] as? String ?? "?")", "the step joins the pod's network")
 
             let podHost = try #require(pod["HostConfig"] as? [String: Any])
             #expect(podHost["CapDrop"] as? [String] == ["ALL"])

@@ -125,11 +125,16 @@ def main():
         # Warm-up: the first pipeline creates the mirror; it is not counted.
         pipeline({"repo_url": repo_url, "commands": ["echo hi"]})
         to_first_step, one_step, three_step, docker_run, clone, clone_after_delete = [], [], [], [], [], []
+        # Where the 1-step pipeline's time goes, from the server's timestamps: to the claim, to the step's
+        # container, the step itself, and from its end to the pipeline's recorded end.
+        stages = {name: [] for name in STAGES}
         for _ in range(args.runs):
             docker_run.append(timed(["docker", "run", "--rm", "--network", "none", IMAGE, "sh", "-c", "echo hi"]))
             posted, done = pipeline({"repo_url": repo_url, "commands": ["echo hi"]})
             to_first_step.append(iso(done["steps"][0]["started_at"]) - posted)
             one_step.append(iso(done["completed_at"]) - posted)
+            for name, value in stage_times(posted, done).items():
+                stages[name].append(value)
             posted, done = pipeline({"repo_url": repo_url})
             three_step.append(iso(done["completed_at"]) - posted)
             target = os.path.join(work, "clone")
@@ -173,6 +178,7 @@ def main():
         for name, value, delta in rows:
             print(f"{name:44} {value:9.3f} {'' if delta is None else f'{delta:+14.3f}'}")
         print("(per-step row against docker run: FlowForge's overhead per step; the 1-step row also holds the checkout and pod)")
+        print("1-step pipeline by stage (medians, s): " + ", ".join(f"{name} {med(values):.3f}" for name, values in stages.items()))
         # Machine-readable lines for scripts/bench/run-all.sh.
         docker = med(docker_run)
         per_step = (med(three_step) - med(one_step)) / 2
@@ -184,6 +190,16 @@ def main():
         server.wait(timeout=30)
         git_server.terminate()
         shutil.rmtree(work, ignore_errors=True)
+
+
+STAGES = ("POST -> claimed", "claimed -> step started", "step", "step ended -> completed")
+
+
+def stage_times(posted, done):
+    """The stages of one finished 1-step pipeline, from its own timestamps (`posted`: the client's clock)."""
+    step = done["steps"][0]
+    marks = [posted, iso(done["started_at"]), iso(step["started_at"]), iso(step["finished_at"]), iso(done["completed_at"])]
+    return {name: later - earlier for name, earlier, later in zip(STAGES, marks, marks[1:])}
 
 
 def _ok(url):

@@ -3,10 +3,11 @@ import Logging
 
 /// Runs plans in Docker containers through the Docker Engine API.
 ///
-/// Each pipeline gets a "pod": one small container (see `DockerPodImage`) that only waits and owns the network
-/// namespace (`NetworkMode` = `network`). Every step is a fresh container joining it (`container:<pod>`),
-/// with the workspace bind-mounted at `/workspace`. Every container is labelled `flowforge.pipeline=<id>`,
-/// so `run` can clean up by label and `reap` can find leftovers of a crashed process.
+/// A pipeline with services or more than one step gets a "pod": one small container (see `DockerPodImage`)
+/// that only waits and owns the network namespace (`NetworkMode` = `network`). Every step is a fresh
+/// container joining it (`container:<pod>`), with the workspace bind-mounted at `/workspace`; a lone step
+/// without services gets `network` itself (`DockerPipelineRun.needsPod`). Every container is labelled
+/// `flowforge.pipeline=<id>`, so a run can clean up by label and `reap` can find leftovers of a crashed process.
 public struct DockerBackend: Backend {
     let host: Result<DockerHost, DockerError>
     let http: HTTPClient
@@ -40,23 +41,25 @@ public struct DockerBackend: Backend {
         return DockerClient(host: host, http: http, logger: logger ?? self.logger)
     }
 
-    public func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome {
+    public func runLeavingCleanup(_ request: RunRequest, observer: some RunObserver) async -> (outcome: RunOutcome, cleanup: RunCleanup) {
         var logger = self.logger
         logger[metadataKey: "pipeline_id"] = "\(request.pipelineID)"
         let client: DockerClient
         do {
             client = try self.client(logger: logger)
         } catch {
-            return .error(error.description)
+            return (.error(error.description), .none)
         }
         let run = DockerPipelineRun(
             client: client, request: request,
             observer: observer, network: network, podImage: podImage, logger: logger)
         let outcome = await run.execute()
-        // Cleanup must run even when this task is cancelled, and a cancelled task's HTTP calls fail at once:
-        // an unstructured task does not inherit the cancellation.
-        await Task { await run.removeContainers() }.value
         logger.info("pipeline finished", metadata: ["outcome": "\(outcome)"])
-        return outcome
+        let cleanup = RunCleanup { await run.removeContainers() }
+        if await run.progress.everyWriterExited, !Task.isCancelled { return (outcome, cleanup) }
+        // A container may still be running (killed, or its run cut short): removed before the caller
+        // touches the workspace. `perform` runs in a task of its own, which a cancellation does not reach.
+        await cleanup.perform()
+        return (outcome, .none)
     }
 }

@@ -9,6 +9,8 @@ extension DockerPipelineRun {
     /// that hung up), so its container can appear after the first look, in `Created` state: then a second
     /// look follows a moment later. The periodic reaper catches anything later still.
     func removeContainers() async {
+        // An ended step's removal still under way would show in the list and fail a second remove.
+        for removal in await progress.takeRemovals() { await removal.value }
         await removeListedContainers()
         if await progress.createInterrupted {
             try? await Task.sleep(for: .seconds(1))
@@ -16,10 +18,13 @@ extension DockerPipelineRun {
         }
     }
 
-    /// Creates a container, noting a create that a cancellation cut short (see `removeContainers`).
+    /// Creates a container, noting a create that a cancellation cut short (see `removeContainers`), and
+    /// one that mounts the workspace, until `exited` says it ended.
     func createContainer(_ config: DockerContainerConfig) async throws -> String {
         do {
-            return try await client.createContainer(config)
+            let container = try await client.createContainer(config)
+            if !config.HostConfig.Mounts.isEmpty { await progress.addWriter(container) }
+            return container
         } catch {
             if Task.isCancelled { await progress.noteInterruptedCreate() }
             throw error

@@ -14,7 +14,7 @@ extension DockerPipelineRun {
     /// service container is killed before this returns or throws.
     func runWithServices(pod: String) async throws -> RunOutcome {
         let services = request.plan.services
-        guard !services.isEmpty else { return try await schedule(pod: pod) }
+        guard !services.isEmpty else { return try await schedule(networkMode: "container:\(pod)") }
         return try await withThrowingTaskGroup(of: RunPart.self) { group in
             do {
                 for service in services {
@@ -23,7 +23,7 @@ extension DockerPipelineRun {
                 }
                 group.addTask {
                     if let notReady = try await waitForServices(pod: pod) { return .steps(notReady) }
-                    return .steps(try await schedule(pod: pod))
+                    return .steps(try await schedule(networkMode: "container:\(pod)"))
                 }
                 while let part = try await group.next() {
                     switch part {

@@ -39,6 +39,7 @@ extension DockerPipelineRun {
             var cursor = DockerLogCursor()
             try await client.followLogs(container, cursor: &cursor) { chunk in await observer.stepOutput(name, chunk) }
             let code = try await client.waitContainer(container)
+            await progress.exited(container)
             try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in await observer.stepOutput(name, chunk) }
             let stopping = await progress.servicesStopping
             let decided = await progress.outcome != nil

@@ -11,16 +11,16 @@ extension DockerPipelineRun {
         case failed(any Error)
     }
 
-    /// Runs one step in a fresh container; returns nil to go on, or the outcome that ends the run.
+    /// Runs one step in a fresh container with `networkMode`; returns nil to go on, or the outcome that ends the run.
     /// The observer hears `stepStarted` … `stepFinished` for every step this is called for, whatever happens.
-    func run(_ step: PlanStep, pod: String) async throws -> RunOutcome? {
+    func run(_ step: PlanStep, networkMode: String) async throws -> RunOutcome? {
         var logger = self.logger
         logger[metadataKey: "step"] = "\(step.name)"
         await progress.enter(step: step.name)
         var started = false
         do {
             try await ensureImage(step.image, registryAuth: step.imagePullSecret.flatMap { request.secrets[$0] })
-            let container = try await createContainer(config(for: step, pod: pod))
+            let container = try await createContainer(config(for: step, networkMode: networkMode))
             await progress.running(step: step.name, container: container)
             await observer.stepStarted(step.name, at: Date())
             started = true
@@ -36,7 +36,7 @@ extension DockerPipelineRun {
             switch ending {
             case .exited(let code):
                 await observer.stepFinished(step.name, exitCode: code, at: Date())
-                _ = try? await client.removeContainer(container)
+                await progress.removeInBackground(container, client: client)
                 logger.info("step finished", metadata: ["exit_code": "\(code)"])
                 return code == 0 ? nil : .failure(step: step.name, message: "step \(step.name) exited with code \(code)")
             case .timedOut:
@@ -64,6 +64,7 @@ extension DockerPipelineRun {
                     var cursor = DockerLogCursor()
                     try await client.followLogs(container, cursor: &cursor) { chunk in await observer.stepOutput(step.name, chunk) }
                     let code = try await client.waitContainer(container)
+                    await progress.exited(container)
                     try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in
                         await observer.stepOutput(step.name, chunk)
                     }
@@ -99,7 +100,7 @@ extension DockerPipelineRun {
         }
     }
 
-    private func config(for step: PlanStep, pod: String) -> DockerContainerConfig {
+    private func config(for step: PlanStep, networkMode: String) -> DockerContainerConfig {
         DockerContainerConfig(
             Image: step.image,
             Cmd: ["/bin/sh", "-c", step.script],
@@ -107,7 +108,7 @@ extension DockerPipelineRun {
             WorkingDir: "/workspace",
             Labels: [DockerBackend.pipelineLabel: request.pipelineID, DockerBackend.stepLabel: step.name],
             HostConfig: .step(
-                networkMode: "container:\(pod)",
+                networkMode: networkMode,
                 mounts: [.init(Source: request.workspace, Target: "/workspace")],
                 limits: request.limits))
     }

@@ -35,6 +35,11 @@ public struct LocalBackend: Backend {
     /// What a step gets from the host's environment: enough to find programs and a home, nothing secret.
     static let hostVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TMPDIR", "TERM"]
 
+    /// Every step awaits its process, so nothing is left to remove later: the cleanup is always `.none`.
+    public func runLeavingCleanup(_ request: RunRequest, observer: some RunObserver) async -> (outcome: RunOutcome, cleanup: RunCleanup) {
+        (await run(request, observer: observer), .none)
+    }
+
     public func run(_ request: RunRequest, observer: some RunObserver) async -> RunOutcome {
         var logger = self.logger
         logger[metadataKey: "pipeline_id"] = "\(request.pipelineID)"

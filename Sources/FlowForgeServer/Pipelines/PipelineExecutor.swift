@@ -85,24 +85,45 @@ struct PipelineExecutor: Sendable {
         logger.info("pipeline started", metadata: ["attempt": "\(job.attempt)"])
         let workspace = workspaceRoot.appendingPathComponent(pipeline.id, isDirectory: true)
         await Self.remove(workspace)
-        let result = await run(pipeline, job: job, lease: lease, workspace: workspace, logger: logger)
-        // The backend has removed the containers: nothing writes to the workspace any more. In a task of its
-        // own because this one may be cancelled (cancel request, shutdown), and the cleanup must still run.
+        var leftOver = RunCleanup.none
+        let result = await run(pipeline, job: job, lease: lease, workspace: workspace, leftOver: &leftOver, logger: logger)
+        let containers = leftOver
+        let cleanUp = { await self.cleanUp(containers, of: pipeline, workspace: workspace, logger: logger) }
+
+        if Task.isCancelled && result.status == .canceled {
+            // Stopped from outside, not by the run's own end: the caller records or hands back the job.
+            await cleanUp()
+            throw CancellationError()
+        }
+        // The end is recorded before the cleanup, so the result shows without waiting for container and
+        // workspace removal; the job's slot stays taken until both are done.
+        do {
+            try await finish(job, result)
+        } catch StoreError.leaseLost {
+            // Another worker runs this pipeline now, in the same workspace and under the same container
+            // labels: removing either would break its run. Its takeover removes what this run left.
+            throw StoreError.leaseLost
+        } catch {
+            await cleanUp()
+            throw error
+        }
+        await cleanUp()
+        // Ended: its archive will not be unpacked again.
+        if UploadedSources.isUpload(pipeline) { await uploads?.remove(pipelineID: pipeline.id) }
+        logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
+    }
+
+    /// Removes what the run left, the containers first: once they are gone nothing writes to the workspace
+    /// any more, and it is released. In tasks of their own because the caller's may be cancelled (cancel
+    /// request, shutdown), and the cleanup must still run.
+    private func cleanUp(_ containers: RunCleanup, of pipeline: PipelineRecord, workspace: URL, logger: Logger) async {
+        await containers.perform()
         let git = self.git
         await Task {
             // An unpacked upload is nobody's checkout to keep.
             if UploadedSources.isUpload(pipeline) { await Self.remove(workspace); return }
             await git.release(workspace: workspace, repoURL: pipeline.repoURL, owner: pipeline.userID, logger: logger)
         }.value
-
-        if Task.isCancelled && result.status == .canceled {
-            // Stopped from outside, not by the run's own end: the caller records or hands back the job.
-            throw CancellationError()
-        }
-        try await finish(job, result)
-        // Ended: its archive will not be unpacked again.
-        if UploadedSources.isUpload(pipeline) { await uploads?.remove(pipelineID: pipeline.id) }
-        logger.info("pipeline finished", metadata: ["status": "\(result.status.rawValue)"])
     }
 
     /// Records a run stopped on a user's request.
@@ -142,7 +163,11 @@ struct PipelineExecutor: Sendable {
         if status != nil { await lifecycle.statusStored() }
     }
 
-    private func run(_ pipeline: PipelineRecord, job: ClaimedJob, lease: LeaseWatch, workspace: URL, logger: Logger) async -> Result {
+    /// Checks out, plans and runs the pipeline; returns its result. `leftOver`: what the backend left for
+    /// the caller to remove after recording the result (see `Backend.runLeavingCleanup`).
+    private func run(
+        _ pipeline: PipelineRecord, job: ClaimedJob, lease: LeaseWatch, workspace: URL, leftOver: inout RunCleanup, logger: Logger
+    ) async -> Result {
         // Host processes could read the data directory (database, encryption key, mirrors): a fork's
         // code is never run there, not even checked out.
         if pipeline.fork && !backend.isolatesSteps {
@@ -213,7 +238,9 @@ struct PipelineExecutor: Sendable {
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
         if let failed = await prepareEnvironments(&request, of: pipeline, workspace: workspace, observer: observer) { return failed }
-        return Self.namingTheDefaultImage(Self.result(of: await run(request, observer: observer, log: recorder, of: pipeline)), defaultImage: defaultImage)
+        let (outcome, cleanup) = await run(request, observer: observer, log: recorder, of: pipeline)
+        leftOver = cleanup
+        return Self.namingTheDefaultImage(Self.result(of: outcome), defaultImage: defaultImage)
     }
 
     /// Records the checked-out commit, with the "running" commit status when the plan runs (in the same
