@@ -48,9 +48,7 @@ struct PipelineRunTests {
             #expect(log.contains("hello from test"))
             #expect(log.range(of: "==> step build")!.lowerBound < log.range(of: "==> step test")!.lowerBound)
 
-            #expect(DockerTestPrerequisites.containerIDs(pipelineID: id) == [])
-            let workspace = configuration.dataDirectory.appendingPathComponent("workspaces/\(id)")
-            #expect(!FileManager.default.fileExists(atPath: workspace.path))
+            await awaitCleanedUp(id, workspace: configuration.dataDirectory.appendingPathComponent("workspaces/\(id)"))
         }
     }
 
@@ -95,7 +93,7 @@ struct PipelineRunTests {
             #expect(ran.last?.name == "deploy" && ran.last?.status == "skipped" && ran.last?.exitCode == nil)
             let log = try await client.logs(id, key: key)
             #expect(log.contains("linting") && !log.contains("never printed") && !log.contains("deploying\n"))
-            #expect(DockerTestPrerequisites.containerIDs(pipelineID: id) == [])
+            await awaitCleanedUp(id)
         }
     }
 
@@ -115,7 +113,7 @@ struct PipelineRunTests {
             let pipeline = try await client.awaitPipeline(id, key: key, timeout: .seconds(60))
             #expect(pipeline["status"] as? String == "failure")
             #expect((pipeline["error"] as? String)?.contains("timed out after") == true, "\(pipeline)")
-            #expect(DockerTestPrerequisites.containerIDs(pipelineID: id) == [])
+            await awaitCleanedUp(id)
         }
     }
 
@@ -143,7 +141,7 @@ struct PipelineRunTests {
                 #expect(pipeline["status"] as? String == "error", "\(url): \(pipeline)")
                 let error = pipeline["error"] as? String ?? ""
                 #expect(error.contains(expected), "\(url): error was \(error)")
-                #expect(DockerTestPrerequisites.containerIDs(pipelineID: id) == [])
+                await awaitCleanedUp(id)
             }
         }
     }

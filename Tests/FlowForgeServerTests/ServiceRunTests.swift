@@ -26,7 +26,7 @@ struct ServiceRunTests {
             let id = try await client.createPipeline(key: key, ["repo_url": try #require(repository.httpURL), "branch": "main"])
             let pipeline = try await client.awaitPipeline(id, key: key)
             try body(pipeline, try await client.logs(id, key: key))
-            #expect(DockerTestPrerequisites.containerIDs(pipelineID: id) == [])
+            await awaitCleanedUp(id)
         }
     }
 

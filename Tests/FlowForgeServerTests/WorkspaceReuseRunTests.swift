@@ -26,6 +26,8 @@ struct WorkspaceReuseRunTests {
                 "rm src/keep.txt",
             ]])
             #expect(try await client.awaitPipeline(dirty, key: key)["status"] as? String == "success")
+            // The end is recorded before the tree is kept: wait for it, as the next push would find it.
+            await awaitCleanedUp(dirty, workspace: configuration.dataDirectory.appendingPathComponent("workspaces/\(dirty)"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).count == 1)
 
             let clean = try await client.createPipeline(key: key, ["repo_url": url, "commands": [
@@ -33,6 +35,7 @@ struct WorkspaceReuseRunTests {
             ]])
             let pipeline = try await client.awaitPipeline(clean, key: key)
             #expect(pipeline["status"] as? String == "success", "\(pipeline)")
+            await awaitCleanedUp(clean, workspace: configuration.dataDirectory.appendingPathComponent("workspaces/\(clean)"))
             let slots = try FileManager.default.contentsOfDirectory(atPath: kept.path)
             #expect(slots.count == 1)
             // The second pipeline took the dirty tree and kept it again, cleaned: had it checked out a tree of

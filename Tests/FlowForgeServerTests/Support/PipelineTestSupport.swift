@@ -88,3 +88,19 @@ func steps(_ pipeline: [String: Any]) -> [(name: String, status: String, exitCod
         ($0["name"] as? String ?? "", $0["status"] as? String ?? "", $0["exit_code"] as? Int)
     }
 }
+
+/// Waits (bounded) until a finished pipeline's containers are gone and, with `workspace`, its workspace too.
+/// The end is recorded first and the clean-up follows at once, so a test that saw the end awaits it.
+func awaitCleanedUp(
+    _ pipelineID: String, workspace: URL? = nil, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation
+) async {
+    let deadline = ContinuousClock.now + timeout
+    var containers: [String]? = nil
+    while ContinuousClock.now < deadline {
+        containers = DockerTestPrerequisites.containerIDs(pipelineID: pipelineID)
+        let workspaceGone = workspace.map { !FileManager.default.fileExists(atPath: $0.path) } ?? true
+        if containers == [] && workspaceGone { return }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("pipeline \(pipelineID) still has containers \(containers ?? []) or its workspace after \(timeout)", sourceLocation: sourceLocation)
+}
