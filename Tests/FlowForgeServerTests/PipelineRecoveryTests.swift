@@ -65,7 +65,7 @@ struct PipelineRecoveryTests {
             let pipeline = try await client.awaitPipeline(seed.pipelineID, key: seed.apiKey)
             #expect(pipeline["status"] as? String == "success", "\(pipeline)")
             #expect(try await client.logs(seed.pipelineID, key: seed.apiKey).contains("recovered run"))
-            #expect(DockerTestPrerequisites.containerIDs(pipelineID: seed.pipelineID) == [])
+            await awaitCleanedUp(seed.pipelineID)
         }
     }
 

@@ -113,7 +113,7 @@ struct ServerRestartTests {
         #expect(log.contains("finished"))
         let job = try await installation.job(id)
         #expect(job.status == "done" && job.attempts == 2)
-        #expect(DockerTestPrerequisites.containerIDs(pipelineID: id) == [])
+        await awaitCleanedUp(id)
     }
 
     @Test func sigtermLetsARunningPipelineFinishWithinTheGrace() async throws {
