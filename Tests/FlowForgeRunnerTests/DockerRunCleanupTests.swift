@@ -66,4 +66,27 @@ struct DockerRunCleanupTests {
         await cleanup.perform()
         fixture.expectNothingLeft()
     }
+
+    /// A Docker error in one step ends the run and cuts short a step beside it without killing it: that
+    /// step was never seen to exit, so the backend removes it before returning instead of leaving it
+    /// running while the caller records the outcome.
+    @Test func aStepCutShortByAnotherStepsErrorIsRemovedBeforeTheRunReturns() async throws {
+        let fixture = try DockerRunFixture()
+        var beside = DockerRunFixture.step("beside", ["sleep 30"])
+        beside.dependsOn = []
+        var first = DockerRunFixture.step("first", ["echo first"])
+        first.dependsOn = []
+        // Starts once `first` ended, by when `beside` runs; nothing answers on port 9, so its pull fails.
+        var broken = DockerRunFixture.step("broken", ["true"], image: "127.0.0.1:9/flowforge-test/absent:1")
+        broken.dependsOn = ["first"]
+        let (outcome, cleanup) = await fixture.backend.runLeavingCleanup(
+            fixture.request([beside, first, broken], chained: false), observer: RecordingObserver())
+        guard case .error = outcome else {
+            Issue.record("expected the pull's error, got \(outcome)")
+            return
+        }
+        #expect(DockerTestPrerequisites.containerIDs(pipelineID: fixture.pipelineID) == [], "removed before returning")
+        await cleanup.perform()
+        fixture.expectNothingLeft()
+    }
 }

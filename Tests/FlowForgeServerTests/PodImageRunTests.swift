@@ -25,32 +25,39 @@ struct PodImageRunTests {
         return repository
     }
 
-    /// `DEFAULT_DOCKER_IMAGE` names an image that is nowhere (as `alpine:latest` is on a machine without a
-    /// registry): the run must not need it, because every step names its own image.
-    @Test func stepsOfLocalImagesRunWithoutTheDefaultImage() async throws {
+    /// Runs the repository of `localImageRepository` under `settings` (besides `pipelineEnvironment`'s) until
+    /// it ends, then hands `check` the pipeline and its log.
+    static func runLocalImagePipeline(
+        _ settings: [String: String], secondStep: Bool = false,
+        _ check: @escaping @Sendable (_ pipeline: [String: Any], _ log: String) throws -> Void
+    ) async throws {
         let server = try GitTestServer()
         defer { server.stop() }
-        let repository = try Self.localImageRepository(server)
-        let environment = pipelineEnvironment(["DEFAULT_DOCKER_IMAGE": "flowforge-test/absent-default-\(UUID().uuidString.prefix(8).lowercased()):1"])
-        try await withTestApp(environment: environment) { client, _ in
+        let repository = try localImageRepository(server, secondStep: secondStep)
+        try await withTestApp(environment: pipelineEnvironment(settings)) { client, _ in
             let key = try await client.createAPIKey(access: try await client.register().access)
             let id = try await client.createPipeline(key: key, ["repo_url": try #require(repository.httpURL), "branch": "main"])
             let pipeline = try await client.awaitPipeline(id, key: key)
+            try check(pipeline, try await client.logs(id, key: key))
+        }
+    }
+
+    static func absentImage(_ kind: String) -> String {
+        "flowforge-test/absent-\(kind)-\(UUID().uuidString.prefix(8).lowercased()):1"
+    }
+
+    /// `DEFAULT_DOCKER_IMAGE` names an image that is nowhere (as `alpine:latest` is on a machine without a
+    /// registry): the run must not need it, because every step names its own image.
+    @Test func stepsOfLocalImagesRunWithoutTheDefaultImage() async throws {
+        try await Self.runLocalImagePipeline(["DEFAULT_DOCKER_IMAGE": Self.absentImage("default")]) { pipeline, log in
             #expect(pipeline["status"] as? String == "success", "\(pipeline)")
-            #expect(try await client.logs(id, key: key).contains("pod-less-hello"))
+            #expect(log.contains("pod-less-hello"))
         }
     }
 
     /// An operator's `FLOWFORGE_POD_IMAGE` that cannot be had is an error about the pod image, not a step's.
     @Test func anUnusableConfiguredPodImageSaysPodImage() async throws {
-        let server = try GitTestServer()
-        defer { server.stop() }
-        let repository = try Self.localImageRepository(server, secondStep: true)
-        let environment = pipelineEnvironment(["FLOWFORGE_POD_IMAGE": "flowforge-test/absent-pod-\(UUID().uuidString.prefix(8).lowercased()):1"])
-        try await withTestApp(environment: environment) { client, _ in
-            let key = try await client.createAPIKey(access: try await client.register().access)
-            let id = try await client.createPipeline(key: key, ["repo_url": try #require(repository.httpURL), "branch": "main"])
-            let pipeline = try await client.awaitPipeline(id, key: key)
+        try await Self.runLocalImagePipeline(["FLOWFORGE_POD_IMAGE": Self.absentImage("pod")], secondStep: true) { pipeline, _ in
             #expect(pipeline["status"] as? String == "error", "\(pipeline)")
             let error = try #require(pipeline["error"] as? String)
             #expect(error.contains("pod image") && error.contains("FLOWFORGE_POD_IMAGE"), "\(error)")
@@ -58,18 +65,11 @@ struct PodImageRunTests {
     }
 
     /// A lone step without services is the run's only container: it needs no pod, so not even an unusable
-    /// `FLOWFORGE_POD_IMAGE` stands in its way, and its container has the step network itself.
+    /// `FLOWFORGE_POD_IMAGE` stands in its way.
     @Test func aLoneStepRunsWithoutAPod() async throws {
-        let server = try GitTestServer()
-        defer { server.stop() }
-        let repository = try Self.localImageRepository(server)
-        let environment = pipelineEnvironment(["FLOWFORGE_POD_IMAGE": "flowforge-test/absent-pod-\(UUID().uuidString.prefix(8).lowercased()):1"])
-        try await withTestApp(environment: environment) { client, _ in
-            let key = try await client.createAPIKey(access: try await client.register().access)
-            let id = try await client.createPipeline(key: key, ["repo_url": try #require(repository.httpURL), "branch": "main"])
-            let pipeline = try await client.awaitPipeline(id, key: key)
+        try await Self.runLocalImagePipeline(["FLOWFORGE_POD_IMAGE": Self.absentImage("pod")]) { pipeline, log in
             #expect(pipeline["status"] as? String == "success", "\(pipeline)")
-            #expect(try await client.logs(id, key: key).contains("pod-less-hello"))
+            #expect(log.contains("pod-less-hello"))
         }
     }
 
@@ -79,7 +79,7 @@ struct PodImageRunTests {
         let server = try GitTestServer()
         defer { server.stop() }
         let repository = try Self.localImageRepository(server)
-        let absent = "flowforge-test/absent-default-\(UUID().uuidString.prefix(8).lowercased()):1"
+        let absent = Self.absentImage("default")
         try await withTestApp(environment: pipelineEnvironment(["DEFAULT_DOCKER_IMAGE": absent])) { client, _ in
             let key = try await client.createAPIKey(access: try await client.register().access)
             let id = try await client.createPipeline(

@@ -99,6 +99,7 @@ struct PipelineExecutor: Sendable {
         // workspace removal; the job's slot stays taken until both are done.
         do {
             try await finish(job, result)
+            lease.markEnded()
         } catch StoreError.leaseLost {
             // Another worker runs this pipeline now, in the same workspace and under the same container
             // labels: removing either would break its run. Its takeover removes what this run left.

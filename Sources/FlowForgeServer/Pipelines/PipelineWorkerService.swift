@@ -139,13 +139,16 @@ struct PipelineWorkerService: Service {
 
     /// Renews the lease every third of its length. A renewal that fails (the database is briefly away) is
     /// retried until the lease would have run out by this process's monotonic clock: only then, or when the
-    /// database says another claim holds the job, is the lease lost.
+    /// database says another claim holds the job, is the lease lost. Once the run's end is recorded
+    /// (`LeaseWatch.isEnded`, which also ends the job) it stops renewing and waits for the group to end.
     private func keepLease(_ job: ClaimedJob, watch: LeaseWatch, logger: Logger) async throws {
         let clock = ContinuousClock()
         var heldUntil = clock.now + lease
         while true {
             try await Task.sleep(for: lease / 3)
             while true {
+                // Recorded as ended (the job is done): nothing to renew while the clean-up finishes.
+                if watch.isEnded { try await Self.untilCancelled() }
                 let attempt = clock.now
                 do {
                     // A renewal that hangs (a pool wait, a dead connection) must not let the run go on past
@@ -158,6 +161,7 @@ struct PipelineWorkerService: Service {
                         break
                     }
                     if renewed == false {
+                        if watch.isEnded { try await Self.untilCancelled() }
                         watch.markLost()
                         throw Stop.leaseLost
                     }
@@ -183,6 +187,14 @@ struct PipelineWorkerService: Service {
 }
 
 private struct RenewalTimedOut: Error {}
+
+extension PipelineWorkerService {
+    /// Returns only by throwing `CancellationError`: a child of the run's task group that has nothing left to
+    /// do, and must not end the group by returning.
+    static func untilCancelled() async throws -> Never {
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
 
 extension PipelineWorkerService {
     /// `body`'s result if it returns within `limit`, else nil (it then finishes, or not, on its own: a call
