@@ -14,10 +14,16 @@ struct PipelineLauncher: Sendable {
 
     /// Nil when the pipeline was stored; the earlier answer when `delivery` had already been answered by a
     /// concurrent copy of it (then nothing was stored). Throws `PlanLimitRefusal`, storing nothing, when the
-    /// account's month is used up.
+    /// account's month is used up. `planID`: the account's plan as the caller just read it (a webhook reads
+    /// it with the repository), which spares a read; nil reads it here.
     @discardableResult
-    func launch(_ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, logger: Logger) async throws -> WebhookDeliveryRecord? {
-        let plan = try await WebhookStageProfile.measure(.plan) { try await self.plan(of: pipeline.userID) }
+    func launch(
+        _ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord? = nil, planID: String? = nil, logger: Logger
+    ) async throws -> WebhookDeliveryRecord? {
+        let plan = try await WebhookStageProfile.measure(.plan) {
+            if let planID { return plans.effectivePlan(id: planID) }
+            return try await self.plan(of: pipeline.userID)
+        }
         let status = await WebhookStageProfile.measure(.commitStatus) { await lifecycle.status(for: pipeline, at: .queued) }
         let quota = RunQuota(pipelineRuns: plan.pipelineRuns, computeMinutes: plan.computeMinutes)
         do {

@@ -34,7 +34,8 @@ extension WebhookController {
             // The answer commits with the pipeline: a crash can lose neither one alone.
             do {
                 if let earlier = try await launcher.launch(
-                    pipeline, delivery: deliveryID.map { Self.delivery(reply, provider, $0, repository) }, logger: logger
+                    pipeline, delivery: deliveryID.map { Self.delivery(reply, provider, $0, repository) },
+                    planID: repository.ownerPlan, logger: logger
                 ) {
                     return Self.replay(earlier, logger: logger)
                 }

@@ -24,6 +24,9 @@ public struct ConnectedRepository: Sendable, Equatable {
     public var publicBadge: Bool = false
     /// The forge's default branch, as the owner set it or a push reported it; nil until known.
     public var defaultBranch: String? = nil
+    /// The owning account's plan id, read in the same query as the row by `connections(provider:fullName:)`
+    /// (a webhook's lookup, which then needs no second read for the plan check); nil from every other read.
+    public var ownerPlan: String? = nil
 
     public init(
         id: String, userID: String, provider: String, fullName: String, cloneURL: String,

@@ -15,6 +15,7 @@ public protocol ConnectedRepositoryRepository: Sendable {
     func find(id: String) async throws -> ConnectedRepository?
     /// Every account's connection of the repository a webhook names (matched as `RepositoryName` says),
     /// oldest first; empty when none is connected. The delivery's signature tells which one it is for.
+    /// Each comes with its owner's `ownerPlan`, so the delivery's plan check needs no read of its own.
     func connections(provider: String, fullName: String) async throws -> [ConnectedRepository]
     /// Removes the account's repository; false when it does not exist or belongs to someone else.
     /// Its pipelines stay (their `repository_id` becomes null). Safe to call twice.
@@ -70,10 +71,16 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
             // Names are stored in their `RepositoryName.key` form, so an equality on the key is the
             // case rule and can use the (provider, full_name) index.
             try await db.raw("""
-                SELECT * FROM repositories
-                WHERE provider = \(bind: provider) AND full_name = \(bind: RepositoryName.key(fullName, provider: provider))
-                ORDER BY created_at, id
-                """).all().map(Self.record)
+                SELECT repositories.*, users.plan AS owner_plan FROM repositories
+                LEFT JOIN users ON users.id = repositories.user_id
+                WHERE repositories.provider = \(bind: provider)
+                  AND repositories.full_name = \(bind: RepositoryName.key(fullName, provider: provider))
+                ORDER BY repositories.created_at, repositories.id
+                """).all().map { row in
+                    var record = try Self.record(row)
+                    record.ownerPlan = try row.optionalString("owner_plan")
+                    return record
+                }
         }
     }
 
