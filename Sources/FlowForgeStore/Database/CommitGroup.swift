@@ -99,11 +99,12 @@ final class CommitGroup: Sendable {
     }
 
     private func drain(_ key: String, on database: Database) async {
-        // The drain and its members run on the loop of the connection they use: each statement's answer
-        // resumes them where it was read, so a group's chain of statements does not wait for the shared
-        // pool between them (under load that wait was most of a member's time).
-        let loop = database.connectionLoop()
-        await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) {
+        // The drain and its members run where the connection's answers arrive (SQLite: the writer's own
+        // thread; PostgreSQL: the connection's event loop), so a group's chain of statements does not wait
+        // for the shared pool, or a thread switch, between them (under load that wait was most of a
+        // member's time).
+        let (executor, loop) = database.groupExecutor()
+        await withTaskExecutorPreference(executor) {
             await drainGroups(key, on: database, loop: loop)
         }
     }

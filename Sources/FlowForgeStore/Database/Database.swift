@@ -36,6 +36,8 @@ public final class Database: Sendable {
     let readPool: SharedPool<TunedSQLiteSource>?
     /// SQLite's own blocking-I/O threads, stopped with the pools.
     let threadPools: [NIOThreadPool]
+    /// SQLite only: runs tasks on the writer connection's one thread (see `groupExecutor`).
+    let writerExecutor: ThreadPoolTaskExecutor?
     /// Transactions that share their commits under load (see `CommitGroup`): on SQLite every transaction
     /// (unless turned off), on PostgreSQL those of `transaction(groupedBy:)`.
     let commitGroup: CommitGroup?
@@ -77,7 +79,8 @@ public final class Database: Sendable {
         }
         return Database(
             dialect: .sqlite, pool: .sqlite(SharedPool(pool: pool)), readPool: readPool,
-            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN IMMEDIATE") : nil, threadPools: [writerThread] + readerThreads, logger: logger
+            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN IMMEDIATE") : nil, threadPools: [writerThread] + readerThreads,
+            writerExecutor: ThreadPoolTaskExecutor(writerThread), logger: logger
         )
     }
 
@@ -93,14 +96,15 @@ public final class Database: Sendable {
         )
         return Database(
             dialect: .postgres, pool: .postgres(SharedPool(pool: pool)), readPool: nil,
-            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN") : nil, threadPools: [], logger: logger
+            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN") : nil, threadPools: [], writerExecutor: nil, logger: logger
         )
     }
 
     init(
         dialect: SQLDialectKind, pool: Pool, readPool: SharedPool<TunedSQLiteSource>?, commitGroup: CommitGroup?,
-        threadPools: [NIOThreadPool], logger: Logger
+        threadPools: [NIOThreadPool], writerExecutor: ThreadPoolTaskExecutor?, logger: Logger
     ) {
+        self.writerExecutor = writerExecutor
         self.dialect = dialect
         self.pool = pool
         self.readPool = readPool
@@ -121,6 +125,15 @@ public final class Database: Sendable {
         case .sqlite(let shared): shared.pool.eventLoopGroup.any()
         case .postgres(let shared): shared.pool.eventLoopGroup.next()
         }
+    }
+
+    /// Where a commit group's chain of statements runs, and the loop whose connection it uses: on SQLite the
+    /// writer connection's own thread, so a statement's answer and the next statement need no thread switch;
+    /// on PostgreSQL the connection's event loop, where its answers are read.
+    func groupExecutor() -> (executor: any TaskExecutor, loop: any EventLoop) {
+        let loop = connectionLoop()
+        if let writerExecutor { return (writerExecutor, loop) }
+        return (EventLoopTaskExecutor(loop), loop)
     }
 
     /// `withConnection` with a connection of `loop` (one from `connectionLoop()`), or any when nil.
