@@ -148,7 +148,7 @@ public final class Database: Sendable {
             let pool = shared.pool
             let connection = try await pool.requestConnection(logger: logger, on: loop).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: .trace))
+            return try await body(PostgresSession(base: connection.sql(queryLogLevel: .trace), connection: connection))
         }
     }
 

@@ -17,6 +17,37 @@ extension SQLPipelineRepository {
         _ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, quota: RunQuota?, now: String, on db: any SQLDatabase
     ) async throws -> Bool {
         let month = UsageMonth(millis: pipeline.createdAt)
+        let newDelivery: Int64
+        let queued: Int64
+        if let delivery, let session = db as? PostgresSession {
+            // A webhook's, by far the most frequent: the same statement, prepared once per connection.
+            let statement = QueuedDeliveryStatement(pipeline: pipeline, delivery: delivery, quota: quota, jobID: UUID().uuidString.lowercased())
+            var rows = try await session.connection.execute(statement, logger: session.logger).makeAsyncIterator()
+            guard let row = try await rows.next() else { return false }
+            (newDelivery, queued) = row
+        } else {
+            guard let row = try await dynamicStatement(pipeline, delivery: delivery, quota: quota, now: now, month: month, on: db) else { return false }
+            (newDelivery, queued) = row
+        }
+        if newDelivery == 0 { return false }
+        if queued == 1 { return true }
+        // Refused by the quota: say which limit (the usage row is locked by now, so this reads what refused it).
+        if let quota {
+            for zeroOnly in [true, false] {
+                if let refusal = try await SQLUsageRepository.refusal(
+                    userID: pipeline.userID, month: month, quota: quota, zeroOnly: zeroOnly, on: db
+                ) { throw refusal }
+            }
+        }
+        throw NeitherStoredNorRefused()
+    }
+
+    /// `insertQueuedAtOnce`'s statement built for the case at hand (a pipeline from the API has no delivery),
+    /// as SQLKit sends it; nil when it returned no row. Returns (new delivery count, queued job count).
+    private static func dynamicStatement(
+        _ pipeline: PipelineRecord, delivery: WebhookDeliveryRecord?, quota: RunQuota?, now: String, month: UsageMonth,
+        on db: any SQLDatabase
+    ) async throws -> (Int64, Int64)? {
         var query: SQLQueryString = "WITH "
         // Without a delivery (a pipeline from the API) the run is counted unconditionally.
         var counts: SQLQueryString = "TRUE"
@@ -60,18 +91,8 @@ extension SQLPipelineRepository {
             SELECT
             """
         query = query + (delivery == nil ? " 1" : " (SELECT COUNT(*) FROM delivery)") + " AS new_delivery, (SELECT COUNT(*) FROM queued) AS queued"
-        guard let result = try await db.raw(query).first() else { return false }
-        if try result.int64("new_delivery") == 0 { return false }
-        if try result.int64("queued") == 1 { return true }
-        // Refused by the quota: say which limit (the usage row is locked by now, so this reads what refused it).
-        if let quota {
-            for zeroOnly in [true, false] {
-                if let refusal = try await SQLUsageRepository.refusal(
-                    userID: pipeline.userID, month: month, quota: quota, zeroOnly: zeroOnly, on: db
-                ) { throw refusal }
-            }
-        }
-        throw NeitherStoredNorRefused()
+        guard let result = try await db.raw(query).first() else { return nil }
+        return (try result.int64("new_delivery"), try result.int64("queued"))
     }
 }
 

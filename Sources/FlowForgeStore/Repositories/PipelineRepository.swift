@@ -132,11 +132,17 @@ public struct SQLPipelineRepository: PipelineRepository {
         try await db.raw("INSERT INTO pipelines (" + row.columns + ") VALUES (" + row.values + ")").run()
     }
 
-    /// The pipelines table's columns and `pipeline`'s values for them, bound, for an INSERT.
-    static func columnsAndValues(_ pipeline: PipelineRecord) throws -> (columns: SQLQueryString, values: SQLQueryString) {
+    /// The pipeline's columns that are stored as JSON text.
+    static func encodedColumns(_ pipeline: PipelineRecord) throws -> (commands: String?, environment: String, changedFiles: String?) {
         let commands = try pipeline.commands.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let environment = String(decoding: try JSONEncoder().encode(pipeline.environment), as: UTF8.self)
         let changedFiles = try pipeline.changedFiles.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        return (commands, environment, changedFiles)
+    }
+
+    /// The pipelines table's columns and `pipeline`'s values for them, bound, for an INSERT.
+    static func columnsAndValues(_ pipeline: PipelineRecord) throws -> (columns: SQLQueryString, values: SQLQueryString) {
+        let (commands, environment, changedFiles) = try encodedColumns(pipeline)
         let columns: SQLQueryString = """
             id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
             completed_at, fork, fetch_ref, commit_message, commit_author, pr_number, target_branch, repository_name, changed_files

@@ -67,8 +67,18 @@ struct UsageMeteringStoreTests {
         }
     }
 
-    /// The check and the count are one statement: concurrent creations never pass the limit together.
-    @Test func aQuotaAdmitsExactlyItsLimitUnderConcurrency() async throws {
+    /// A webhook's answer to store with the pipeline, when `withDelivery` (on PostgreSQL that is the prepared
+    /// statement; without one, the statement built for the case).
+    private static func delivery(_ withDelivery: Bool) -> WebhookDeliveryRecord? {
+        guard withDelivery else { return nil }
+        return WebhookDeliveryRecord(
+            provider: "github", deliveryID: UUID().uuidString, repositoryID: nil, statusCode: 202,
+            response: #"{"status":"queued"}"#, createdAt: Clock.nowMillis())
+    }
+
+    /// The check and the count are one statement: concurrent creations never pass the limit together; the
+    /// same with a webhook delivery's answer stored alongside, and a refused one stores no answer.
+    @Test(arguments: [false, true]) func aQuotaAdmitsExactlyItsLimitUnderConcurrency(withDelivery: Bool) async throws {
         try await QueueTestFixture.with { fixture in
             let quota = RunQuota(pipelineRuns: 10, computeMinutes: 100)
             let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -78,7 +88,9 @@ struct UsageMeteringStoreTests {
                             id: UUID().uuidString.lowercased(), userID: fixture.userID, repoURL: "https://git.example/a.git", branch: "main",
                             commitSHA: nil, event: "api", commands: ["true"], environment: [:], createdAt: Clock.nowMillis())
                         do {
-                            try await fixture.pipelines.createQueued(pipeline, delivery: nil, queuedStatus: nil, quota: quota)
+                            let earlier = try await fixture.pipelines.createQueued(
+                                pipeline, delivery: Self.delivery(withDelivery), queuedStatus: nil, quota: quota)
+                            #expect(earlier == nil)
                             return true
                         } catch let reached as UsageLimitReached {
                             #expect(reached.limit == .pipelineRuns && reached.allowed == 10 && reached.used == 10)
@@ -91,6 +103,7 @@ struct UsageMeteringStoreTests {
             #expect(outcomes.filter { $0 }.count == 10)
             #expect(try await fixture.count("pipelines") == 10)
             #expect(try await fixture.count("jobs") == 10)
+            #expect(try await fixture.count("webhook_deliveries") == (withDelivery ? 10 : 0))
             #expect(try await SQLUsageRepository(database: fixture.database).usage(userID: fixture.userID, months: [thisMonth]).first?.pipelineRuns == 10)
 
             // Minutes used up refuse the next pipeline even with runs left; a zero limit refuses the first.
@@ -101,14 +114,28 @@ struct UsageMeteringStoreTests {
                 id: UUID().uuidString.lowercased(), userID: fixture.userID, repoURL: "https://git.example/a.git", branch: "main",
                 commitSHA: nil, event: "api", commands: ["true"], environment: [:], createdAt: Clock.nowMillis())
             await #expect(throws: UsageLimitReached(limit: .computeMinutes, allowed: 100, used: 100, month: thisMonth)) {
-                try await fixture.pipelines.createQueued(next, delivery: nil, queuedStatus: nil, quota: RunQuota(pipelineRuns: 50, computeMinutes: 100))
+                try await fixture.pipelines.createQueued(next, delivery: Self.delivery(withDelivery), queuedStatus: nil, quota: RunQuota(pipelineRuns: 50, computeMinutes: 100))
             }
             await #expect(throws: UsageLimitReached(limit: .pipelineRuns, allowed: 0, used: 0, month: thisMonth)) {
-                try await fixture.pipelines.createQueued(next, delivery: nil, queuedStatus: nil, quota: RunQuota(pipelineRuns: 0, computeMinutes: nil))
+                try await fixture.pipelines.createQueued(next, delivery: Self.delivery(withDelivery), queuedStatus: nil, quota: RunQuota(pipelineRuns: 0, computeMinutes: nil))
             }
             // Unlimited: always counted.
-            try await fixture.pipelines.createQueued(next, delivery: nil, queuedStatus: nil, quota: RunQuota(pipelineRuns: nil, computeMinutes: nil))
+            let unlimited = Self.delivery(withDelivery)
+            try await fixture.pipelines.createQueued(next, delivery: unlimited, queuedStatus: nil, quota: RunQuota(pipelineRuns: nil, computeMinutes: nil))
             #expect(try await SQLUsageRepository(database: fixture.database).usage(userID: fixture.userID, months: [thisMonth]).first?.pipelineRuns == 11)
+            #expect(try await fixture.count("webhook_deliveries") == (withDelivery ? 11 : 0))
+            let stored = try #require(try await fixture.database.withConnection { db in
+                try await db.raw("SELECT * FROM pipelines WHERE id = \(bind: next.id)").first().map(SQLPipelineRepository.pipeline)
+            })
+            #expect(stored.status == .pending && stored.commands == ["true"] && stored.createdAt == next.createdAt && stored.userID == fixture.userID)
+            if let unlimited {
+                // The same delivery again stores nothing and hands back the first answer.
+                var again = next
+                again.id = UUID().uuidString.lowercased()
+                let earlier = try await fixture.pipelines.createQueued(again, delivery: unlimited, queuedStatus: nil, quota: nil)
+                #expect(earlier?.deliveryID == unlimited.deliveryID && earlier?.statusCode == 202 && earlier?.response == unlimited.response)
+                #expect(try await fixture.count("pipelines") == 11)
+            }
         }
     }
 }
