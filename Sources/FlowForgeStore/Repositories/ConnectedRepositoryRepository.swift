@@ -67,20 +67,25 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
     }
 
     public func connections(provider: String, fullName: String) async throws -> [ConnectedRepository] {
-        try await database.read { db in
-            // Names are stored in their `RepositoryName.key` form, so an equality on the key is the
-            // case rule and can use the (provider, full_name) index.
-            try await db.raw("""
-                SELECT repositories.*, users.plan AS owner_plan FROM repositories
-                LEFT JOIN users ON users.id = repositories.user_id
-                WHERE repositories.provider = \(bind: provider)
-                  AND repositories.full_name = \(bind: RepositoryName.key(fullName, provider: provider))
-                ORDER BY repositories.created_at, repositories.id
-                """).all().map { row in
-                    var record = try Self.record(row)
-                    record.ownerPlan = try row.optionalString("owner_plan")
-                    return record
-                }
+        // Names are stored in their `RepositoryName.key` form, so an equality on the key is the case rule and
+        // can use the (provider, full_name) index.
+        let key = RepositoryName.key(fullName, provider: provider)
+        let withPlan: @Sendable (any SQLRow) throws -> ConnectedRepository = { row in
+            var record = try Self.record(row)
+            record.ownerPlan = try row.optionalString("owner_plan")
+            return record
+        }
+        return try await database.read { db in
+            if let session = db as? PostgresSession {
+                // Every webhook delivery asks this: prepared once per connection on PostgreSQL.
+                var records: [ConnectedRepository] = []
+                let rows = try await session.connection.execute(WebhookLookupStatement(provider: provider, key: key), logger: session.logger)
+                for try await row in rows { records.append(try withPlan(row.sql())) }
+                return records
+            }
+            return try await db.raw("""
+                \(unsafeRaw: WebhookLookupStatement.selection) WHERE r.provider = \(bind: provider) AND r.full_name = \(bind: key) \(unsafeRaw: WebhookLookupStatement.order)
+                """).all().map(withPlan)
         }
     }
 
