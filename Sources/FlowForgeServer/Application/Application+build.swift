@@ -33,7 +33,8 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) thro
         do {
             return try Database.postgres(
                 url: url, maxConnectionsPerEventLoop: configuration.databasePoolSize,
-                groupCommit: configuration.operations.groupCommit, logger: logger
+                groupCommit: configuration.operations.groupCommit,
+                preparedStatements: configuration.operations.postgresPreparedStatements, logger: logger
             )
         } catch {
             throw ConfigurationError(variable: "DATABASE_URL", message: "is not a usable PostgreSQL URL: \(error)")

@@ -28,6 +28,11 @@ public struct OperationsSettings: Sendable, Equatable {
     /// fsync for many): on SQLite every transaction, on PostgreSQL the pipelines one account creates (they all
     /// update its usage row). Each is still answered only once it is on disk; false commits them one by one.
     public var groupCommit: Bool = true
+    /// `FLOWFORGE_POSTGRES_PREPARED_STATEMENTS` (true/false): the webhook path's two statements are named
+    /// prepared statements, planned once per connection. false sends them as ordinary queries, for a pooler in
+    /// front of PostgreSQL that cannot keep a connection's prepared statements (PgBouncer's transaction mode
+    /// before 1.21).
+    public var postgresPreparedStatements: Bool = true
 
     public init() {}
 }
@@ -41,6 +46,7 @@ extension AppConfiguration {
         operations.sqliteSynchronous = try env.oneOf("FLOWFORGE_SQLITE_SYNCHRONOUS", ["full", "normal"], default: "full") == "normal" ? .normal : .full
         operations.sqliteReaders = try env.int("FLOWFORGE_SQLITE_READERS", default: 2, range: 0...16)
         operations.groupCommit = try env.bool("FLOWFORGE_GROUP_COMMIT", default: true)
+        operations.postgresPreparedStatements = try env.bool("FLOWFORGE_POSTGRES_PREPARED_STATEMENTS", default: true)
         operations.mirrorCacheMaxBytes = Int64(try env.int(
             "FLOWFORGE_MIRROR_CACHE_MAX_BYTES", default: 20 * 1024 * 1024 * 1024, range: 1_048_576...Int.max))
     }

@@ -38,6 +38,8 @@ public final class Database: Sendable {
     let threadPools: [NIOThreadPool]
     /// SQLite only: runs tasks on the writer connection's one thread (see `groupExecutor`).
     let writerExecutor: ThreadPoolTaskExecutor?
+    /// PostgreSQL only: hand bodies a `PostgresSession` (see `postgres(url:…)`).
+    let preparedStatements: Bool
     /// Transactions that share their commits under load (see `CommitGroup`): on SQLite every transaction
     /// (unless turned off), on PostgreSQL those of `transaction(groupedBy:)`.
     let commitGroup: CommitGroup?
@@ -80,13 +82,17 @@ public final class Database: Sendable {
         return Database(
             dialect: .sqlite, pool: .sqlite(SharedPool(pool: pool)), readPool: readPool,
             commitGroup: groupCommit ? CommitGroup(begin: "BEGIN IMMEDIATE") : nil, threadPools: [writerThread] + readerThreads,
-            writerExecutor: ThreadPoolTaskExecutor(writerThread), logger: logger
+            writerExecutor: ThreadPoolTaskExecutor(writerThread), preparedStatements: false, logger: logger
         )
     }
 
     /// Connects to PostgreSQL at a `postgres://user:pass@host:port/db` URL.
     /// With `groupCommit`, `transaction(groupedBy:)` groups the transactions of one key (see `CommitGroup`).
-    public static func postgres(url: String, maxConnectionsPerEventLoop: Int = 4, groupCommit: Bool = true, logger: Logger) throws -> Database {
+    /// With `preparedStatements`, bodies get a `PostgresSession`, through which the hot statements run as named
+    /// prepared statements; without, a plain SQLKit database, and every statement is an unnamed one.
+    public static func postgres(
+        url: String, maxConnectionsPerEventLoop: Int = 4, groupCommit: Bool = true, preparedStatements: Bool = true, logger: Logger
+    ) throws -> Database {
         let configuration = try SQLPostgresConfiguration(url: url)
         let pool = EventLoopGroupConnectionPool(
             source: PostgresConnectionSource(sqlConfiguration: configuration),
@@ -96,14 +102,16 @@ public final class Database: Sendable {
         )
         return Database(
             dialect: .postgres, pool: .postgres(SharedPool(pool: pool)), readPool: nil,
-            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN") : nil, threadPools: [], writerExecutor: nil, logger: logger
+            commitGroup: groupCommit ? CommitGroup(begin: "BEGIN") : nil, threadPools: [], writerExecutor: nil,
+            preparedStatements: preparedStatements, logger: logger
         )
     }
 
     init(
         dialect: SQLDialectKind, pool: Pool, readPool: SharedPool<TunedSQLiteSource>?, commitGroup: CommitGroup?,
-        threadPools: [NIOThreadPool], writerExecutor: ThreadPoolTaskExecutor?, logger: Logger
+        threadPools: [NIOThreadPool], writerExecutor: ThreadPoolTaskExecutor?, preparedStatements: Bool, logger: Logger
     ) {
+        self.preparedStatements = preparedStatements
         self.writerExecutor = writerExecutor
         self.dialect = dialect
         self.pool = pool
@@ -148,7 +156,8 @@ public final class Database: Sendable {
             let pool = shared.pool
             let connection = try await pool.requestConnection(logger: logger, on: loop).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(PostgresSession(base: connection.sql(queryLogLevel: .trace), connection: connection))
+            let sql = connection.sql(queryLogLevel: .trace)
+            return try await body(preparedStatements ? PostgresSession(base: sql, connection: connection) : sql)
         }
     }
 

@@ -135,4 +135,39 @@ struct CommitGroupTests {
             try AppConfiguration.fromEnvironment(["FLOWFORGE_DATA_DIR": directory.path, "FLOWFORGE_SQLITE_READERS": "17"])
         }
     }
+
+    /// PostgreSQL: the hot statements are prepared unless `FLOWFORGE_POSTGRES_PREPARED_STATEMENTS=false`, and
+    /// a webhook's pipeline is stored either way.
+    @Test(.enabled(if: TestDatabase.postgresAdminURL != nil, "PostgreSQL's setting"), arguments: [true, false])
+    func preparedStatementsFollowTheirSetting(prepared: Bool) async throws {
+        try await withMigratedDatabase { migrated, url in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ff-prepared-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var environment = baseTestEnvironment(directory: directory, databaseURL: url)
+            environment["FLOWFORGE_POSTGRES_PREPARED_STATEMENTS"] = prepared ? "true" : "false"
+            let database = try openDatabase(try AppConfiguration.fromEnvironment(environment), logger: .init(label: "test.prepared"))
+            let now = Clock.nowMillis()
+            let pipeline = PipelineRecord(
+                id: UUID().uuidString.lowercased(), userID: "u1", repoURL: "https://git.example/a.git", branch: "main",
+                commitSHA: "abc", event: "push", commands: ["true"], environment: [:], createdAt: now)
+            let delivery = WebhookDeliveryRecord(
+                provider: "github", deliveryID: "d1", repositoryID: nil, statusCode: 202, response: "{}", createdAt: now)
+            let outcome: Result<(Bool, Bool, String?), any Error>
+            do {
+                try await SQLUserRepository(database: migrated).create(UserRecord(
+                    id: "u1", email: "p@example.com", passwordHash: "x", plan: "free", createdAt: now, updatedAt: now))
+                let session = try await database.withConnection { $0 is PostgresSession }
+                let pipelines = SQLPipelineRepository(database: database)
+                let earlier = try await pipelines.createQueued(
+                    pipeline, delivery: delivery, queuedStatus: nil, quota: RunQuota(pipelineRuns: 5, computeMinutes: nil))
+                outcome = .success((session, earlier == nil, try await pipelines.find(id: pipeline.id)?.commitSHA))
+            } catch {
+                outcome = .failure(error)
+            }
+            await database.shutdown()
+            let (session, stored, sha) = try outcome.get()
+            #expect(session == prepared)
+            #expect(stored && sha == "abc")
+        }
+    }
 }
