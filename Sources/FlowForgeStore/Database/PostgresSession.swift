@@ -24,6 +24,27 @@ struct PostgresSession: SQLDatabase {
         try await base.execute(sql: query, onRow)
     }
 
+    /// Runs `statement` (prepared on this connection at its first use) and returns its rows.
+    ///
+    /// PostgresNIO remembers a failed preparation for the rest of the connection's life and fails every later
+    /// use with the same error. The only failure of that kind a correct statement meets is being prepared in
+    /// a transaction that an earlier statement already broke (SQLSTATE 25P02): the transaction fails either
+    /// way, and the connection is closed so that the pool replaces it instead of keeping it poisoned. Callers
+    /// run these statements first in their transaction, where that cannot happen; this is the net below.
+    func run<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "25P02" {
+            logger.warning("closing a connection whose prepared statement failed in a broken transaction", metadata: [
+                "statement": "\(Statement.name)",
+            ])
+            try? await connection.close()
+            throw error
+        }
+    }
+
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await closure(self)
     }

@@ -78,10 +78,7 @@ public struct SQLConnectedRepositoryRepository: ConnectedRepositoryRepository {
         return try await database.read { db in
             if let session = db as? PostgresSession {
                 // Every webhook delivery asks this: prepared once per connection on PostgreSQL.
-                var records: [ConnectedRepository] = []
-                let rows = try await session.connection.execute(WebhookLookupStatement(provider: provider, key: key), logger: session.logger)
-                for try await row in rows { records.append(try withPlan(row.sql())) }
-                return records
+                return try await session.run(WebhookLookupStatement(provider: provider, key: key)).map { try withPlan($0.sql()) }
             }
             return try await db.raw("""
                 \(unsafeRaw: WebhookLookupStatement.selection) WHERE r.provider = \(bind: provider) AND r.full_name = \(bind: key) \(unsafeRaw: WebhookLookupStatement.order)

@@ -22,8 +22,7 @@ extension SQLPipelineRepository {
         if let delivery, let session = db as? PostgresSession {
             // A webhook's, by far the most frequent: the same statement, prepared once per connection.
             let statement = QueuedDeliveryStatement(pipeline: pipeline, delivery: delivery, quota: quota, jobID: UUID().uuidString.lowercased())
-            var rows = try await session.connection.execute(statement, logger: session.logger).makeAsyncIterator()
-            guard let row = try await rows.next() else { return false }
+            guard let row = try await session.run(statement).first else { return false }
             (newDelivery, queued) = row
         } else {
             guard let row = try await dynamicStatement(pipeline, delivery: delivery, quota: quota, now: now, month: month, on: db) else { return false }

@@ -170,4 +170,36 @@ struct CommitGroupTests {
             #expect(stored && sha == "abc")
         }
     }
+    /// A prepared statement first used in a transaction that is already broken fails, and PostgresNIO would
+    /// fail it on that connection for good: the connection is closed instead, and the next delivery is stored.
+    @Test(.enabled(if: TestDatabase.postgresAdminURL != nil, "PostgreSQL's prepared statements"))
+    func aPreparationInABrokenTransactionClosesItsConnection() async throws {
+        try await withMigratedDatabase { database in
+            let now = Clock.nowMillis()
+            try await SQLUserRepository(database: database).create(UserRecord(
+                id: "u1", email: "p@example.com", passwordHash: "x", plan: "free", createdAt: now, updatedAt: now))
+            func pipeline() -> PipelineRecord {
+                PipelineRecord(
+                    id: UUID().uuidString.lowercased(), userID: "u1", repoURL: "https://git.example/a.git", branch: "main",
+                    commitSHA: "abc", event: "push", commands: ["true"], environment: [:], createdAt: now)
+            }
+            func delivery() -> WebhookDeliveryRecord {
+                WebhookDeliveryRecord(provider: "github", deliveryID: UUID().uuidString, repositoryID: nil, statusCode: 202, response: "{}", createdAt: now)
+            }
+            let closed = try await database.withConnection { db in
+                let session = try #require(db as? PostgresSession)
+                try await db.raw("BEGIN").run()
+                await #expect(throws: (any Error).self) { try await db.raw("SELECT 1 / 0").run() }
+                await #expect(throws: (any Error).self) {
+                    _ = try await SQLPipelineRepository.insertQueuedAtOnce(
+                        pipeline(), delivery: delivery(), quota: nil, now: database.nowMillisSQL, on: db)
+                }
+                return session.connection.isClosed
+            }
+            #expect(closed)
+            let stored = pipeline()
+            #expect(try await SQLPipelineRepository(database: database).createQueued(stored, delivery: delivery(), queuedStatus: nil) == nil)
+            #expect(try await SQLPipelineRepository(database: database).find(id: stored.id) != nil)
+        }
+    }
 }
