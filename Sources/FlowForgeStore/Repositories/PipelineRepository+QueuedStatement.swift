@@ -10,7 +10,9 @@ import PostgresKit
 /// One text for every quota: an absent limit is a NULL that its condition lets through, and a limit of 0 (which
 /// refuses the month's first run, which the upsert's insert branch cannot) is `$9 = false`. The parts depend on
 /// each other exactly as in `insertQueuedAtOnce`. Every parameter is cast in the text, so its type never
-/// depends on a value (a NULL included) or on PostgreSQL's inference.
+/// depends on a value (a NULL included) or on PostgreSQL's inference. The job becomes available by the
+/// database's clock, written out as `Database.nowMillisSQL` writes it for PostgreSQL (a static text cannot
+/// ask it).
 struct QueuedDeliveryStatement: PostgresPreparedStatement {
     typealias Row = (Int64, Int64)
 
