@@ -38,7 +38,7 @@ public final class Database: Sendable {
     let threadPools: [NIOThreadPool]
     /// SQLite only: runs tasks on the writer connection's one thread (see `groupExecutor`).
     let writerExecutor: ThreadPoolTaskExecutor?
-    /// PostgreSQL only: hand bodies a `PostgresSession` (see `postgres(url:…)`).
+    /// PostgreSQL only: whether a `PostgresSession` prepares its statements (see `postgres(url:…)`).
     let preparedStatements: Bool
     /// Transactions that share their commits under load (see `CommitGroup`): on SQLite every transaction
     /// (unless turned off), on PostgreSQL those of `transaction(groupedBy:)`.
@@ -88,8 +88,8 @@ public final class Database: Sendable {
 
     /// Connects to PostgreSQL at a `postgres://user:pass@host:port/db` URL.
     /// With `groupCommit`, `transaction(groupedBy:)` groups the transactions of one key (see `CommitGroup`).
-    /// With `preparedStatements`, bodies get a `PostgresSession`, through which the hot statements run as named
-    /// prepared statements; without, a plain SQLKit database, and every statement is an unnamed one.
+    /// Bodies get a `PostgresSession`, through which the hot statements run: as named prepared statements with
+    /// `preparedStatements`, else as unnamed ones, like every other statement.
     public static func postgres(
         url: String, maxConnectionsPerEventLoop: Int = 4, groupCommit: Bool = true, preparedStatements: Bool = true, logger: Logger
     ) throws -> Database {
@@ -156,8 +156,9 @@ public final class Database: Sendable {
             let pool = shared.pool
             let connection = try await pool.requestConnection(logger: logger, on: loop).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            let sql = connection.sql(queryLogLevel: .trace)
-            return try await body(preparedStatements ? PostgresSession(base: sql, connection: connection) : sql)
+            return try await body(PostgresSession(
+                base: connection.sql(queryLogLevel: .trace), connection: connection, prepares: preparedStatements
+            ))
         }
     }
 

@@ -9,6 +9,19 @@ import SQLKit
 struct PostgresSession: SQLDatabase {
     let base: any SQLDatabase
     let connection: PostgresConnection
+    /// `FLOWFORGE_POSTGRES_PREPARED_STATEMENTS`: false sends `run`'s statements as unnamed ones, the same text
+    /// with the same values, for a pooler that cannot keep a connection's prepared statements.
+    let prepares: Bool
+
+    /// The session `db` is: every connection of a PostgreSQL `Database` is handed out as one.
+    static func of(_ db: any SQLDatabase) throws -> PostgresSession {
+        guard let session = db as? PostgresSession else { throw NotAPostgresSession() }
+        return session
+    }
+
+    struct NotAPostgresSession: Error, CustomStringConvertible {
+        var description: String { "a PostgreSQL statement was given a connection that is not PostgreSQL's" }
+    }
 
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
@@ -32,8 +45,13 @@ struct PostgresSession: SQLDatabase {
     /// way, and the connection is closed so that the pool replaces it instead of keeping it poisoned. Callers
     /// run these statements first in their transaction, where that cannot happen; this is the net below.
     func run<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        guard prepares else {
+            let query = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
+            for try await row in try await connection.query(query, logger: logger) { rows.append(try statement.decodeRow(row)) }
+            return rows
+        }
         do {
-            var rows: [Statement.Row] = []
             for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
             return rows
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "25P02" {

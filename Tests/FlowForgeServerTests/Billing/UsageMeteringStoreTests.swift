@@ -67,8 +67,8 @@ struct UsageMeteringStoreTests {
         }
     }
 
-    /// A webhook's answer to store with the pipeline, when `withDelivery` (on PostgreSQL that is the prepared
-    /// statement; without one, the statement built for the case).
+    /// A webhook's answer to store with the pipeline, when `withDelivery` (on PostgreSQL both cases are the one
+    /// prepared statement, with and without its delivery part).
     private static func delivery(_ withDelivery: Bool) -> WebhookDeliveryRecord? {
         guard withDelivery else { return nil }
         return WebhookDeliveryRecord(

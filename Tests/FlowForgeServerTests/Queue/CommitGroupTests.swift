@@ -137,7 +137,7 @@ struct CommitGroupTests {
     }
 
     /// PostgreSQL: the hot statements are prepared unless `FLOWFORGE_POSTGRES_PREPARED_STATEMENTS=false`, and
-    /// a webhook's pipeline is stored either way.
+    /// a webhook's pipeline is stored either way (the same statement, sent unnamed).
     @Test(.enabled(if: TestDatabase.postgresAdminURL != nil, "PostgreSQL's setting"), arguments: [true, false])
     func preparedStatementsFollowTheirSetting(prepared: Bool) async throws {
         try await withMigratedDatabase { migrated, url in
@@ -156,7 +156,7 @@ struct CommitGroupTests {
             do {
                 try await SQLUserRepository(database: migrated).create(UserRecord(
                     id: "u1", email: "p@example.com", passwordHash: "x", plan: "free", createdAt: now, updatedAt: now))
-                let session = try await database.withConnection { $0 is PostgresSession }
+                let session = try await database.withConnection { try PostgresSession.of($0).prepares }
                 let pipelines = SQLPipelineRepository(database: database)
                 let earlier = try await pipelines.createQueued(
                     pipeline, delivery: delivery, queuedStatus: nil, quota: RunQuota(pipelineRuns: 5, computeMinutes: nil))
@@ -192,7 +192,7 @@ struct CommitGroupTests {
                 await #expect(throws: (any Error).self) { try await db.raw("SELECT 1 / 0").run() }
                 await #expect(throws: (any Error).self) {
                     _ = try await SQLPipelineRepository.insertQueuedAtOnce(
-                        pipeline(), delivery: delivery(), quota: nil, now: database.nowMillisSQL, on: db)
+                        pipeline(), delivery: delivery(), quota: nil, on: db)
                 }
                 return session.connection.isClosed
             }

@@ -2,40 +2,41 @@ import FlowForgeCore
 import Foundation
 import PostgresKit
 
-/// `insertQueuedAtOnce`'s statement for a webhook delivery, as a named prepared statement: PostgreSQL parses,
-/// analyses and plans this four-part statement once per connection, not once per delivery. A profile of the
-/// database under webhook load had parsing and planning at close to half of its backends' time, because every
-/// query SQLKit sends is an unnamed statement, prepared again each time.
+/// PostgreSQL: `createQueued`'s delivery answer, run count, pipeline and job as one statement, one round trip
+/// instead of four. A busy account's group waits for every statement of the members before it on one
+/// connection, so its round trips were most of a delivery's time.
 ///
-/// One text for every quota: an absent limit is a NULL that its condition lets through, and a limit of 0 (which
-/// refuses the month's first run, which the upsert's insert branch cannot) is `$9 = false`. The parts depend on
-/// each other exactly as in `insertQueuedAtOnce`. Every parameter is cast in the text, so its type never
-/// depends on a value (a NULL included) or on PostgreSQL's inference. The job becomes available by the
-/// database's clock, written out as `Database.nowMillisSQL` writes it for PostgreSQL (a static text cannot
-/// ask it).
-struct QueuedDeliveryStatement: PostgresPreparedStatement {
+/// The parts depend on each other through their `RETURNING` rows, as separate statements would: the run is
+/// counted only for a new delivery id (or when there is no delivery, a pipeline from the API), the pipeline is
+/// stored only when the run was counted under the quota, and the job only with the pipeline (its foreign key is
+/// checked at the end of the statement, when the pipeline row exists).
+///
+/// One text for every case, so that it can be a named prepared statement, parsed, analysed and planned once per
+/// connection (a profile under webhook load had that at close to half of the backends' time): no delivery is a
+/// NULL `$1`, an absent limit a NULL its condition lets through, and a limit of 0 (which refuses the month's
+/// first run, which the upsert's insert branch cannot) is `$9 = false`. Every parameter is cast in the text, so
+/// its type never depends on a value or on PostgreSQL's inference. The job becomes available by the database's
+/// clock, written out as `Database.nowMillisSQL` writes it for PostgreSQL (a static text cannot ask it).
+struct QueuedPipelineStatement: PostgresPreparedStatement {
     typealias Row = (Int64, Int64)
 
-    static let name = "flowforge_queued_delivery_v1"
+    static let name = "flowforge_queued_pipeline_v1"
 
     static let sql = """
         WITH delivery AS (
             INSERT INTO webhook_deliveries (provider, delivery_id, repository_id, status_code, response, created_at)
-            VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::text, $6::bigint)
+            SELECT $1::text, $2::text, $3::text, $4::bigint, $5::text, $6::bigint WHERE $1::text IS NOT NULL
             ON CONFLICT (provider, delivery_id) DO NOTHING
             RETURNING 1 AS new
         ), counted AS (
             INSERT INTO usage (user_id, period, pipeline_runs, compute_minutes)
-            SELECT $7::text, $8::text, 1, 0 WHERE EXISTS (SELECT 1 FROM delivery) AND $9::boolean
+            SELECT $7::text, $8::text, 1, 0 WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM delivery)) AND $9::boolean
             ON CONFLICT (user_id, period) DO UPDATE SET pipeline_runs = usage.pipeline_runs + 1
             WHERE ($10::bigint IS NULL OR usage.pipeline_runs < $10::bigint)
               AND ($11::bigint IS NULL OR usage.compute_minutes < $11::bigint)
             RETURNING 1 AS counted
         ), stored AS (
-            INSERT INTO pipelines (
-                id, user_id, repository_id, repo_url, branch, commit_sha, event, status, error, commands, env, created_at,
-                completed_at, fork, fetch_ref, commit_message, commit_author, pr_number, target_branch, repository_name, changed_files
-            )
+            INSERT INTO pipelines (\(SQLPipelineRepository.insertedColumns))
             SELECT $12::text, $7::text, $13::text, $14::text, $15::text, $16::text, $17::text, $18::text, $19::text,
                    $20::text, $21::text, $22::bigint, $23::bigint, $24::bigint, $25::text, $26::text, $27::text,
                    $28::bigint, $29::text, $30::text, $31::text
@@ -46,23 +47,24 @@ struct QueuedDeliveryStatement: PostgresPreparedStatement {
             FROM stored
             RETURNING 1 AS queued
         )
-        SELECT (SELECT COUNT(*) FROM delivery) AS new_delivery, (SELECT COUNT(*) FROM queued) AS queued
+        SELECT CASE WHEN $1::text IS NULL THEN 1 ELSE (SELECT COUNT(*) FROM delivery) END AS new_delivery,
+               (SELECT COUNT(*) FROM queued) AS queued
         """
 
     let pipeline: PipelineRecord
-    let delivery: WebhookDeliveryRecord
+    let delivery: WebhookDeliveryRecord?
     let quota: RunQuota?
     let jobID: String
 
     func makeBindings() throws -> PostgresBindings {
         let columns = try SQLPipelineRepository.encodedColumns(pipeline)
         var bindings = PostgresBindings(capacity: 32)
-        bindings.append(delivery.provider)
-        bindings.append(delivery.deliveryID)
-        bindings.append(delivery.repositoryID)
-        bindings.append(Int64(delivery.statusCode))
-        bindings.append(delivery.response)
-        bindings.append(delivery.createdAt)
+        bindings.append(delivery?.provider)
+        bindings.append(delivery?.deliveryID)
+        bindings.append(delivery?.repositoryID)
+        bindings.append(delivery.map { Int64($0.statusCode) })
+        bindings.append(delivery?.response)
+        bindings.append(delivery?.createdAt)
         bindings.append(pipeline.userID)
         bindings.append(UsageMonth(millis: pipeline.createdAt).id)
         bindings.append(!(quota?.pipelineRuns == 0 || quota?.computeMinutes == 0))
