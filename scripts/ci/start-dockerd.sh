@@ -6,6 +6,10 @@ set -euo pipefail
 
 LOG_DIR="${FLOWFORGE_DOCKERD_LOG_DIR:-/var/log/flowforge}"
 WAIT_SECONDS="${FLOWFORGE_DOCKERD_WAIT_SECONDS:-60}"
+ATTEMPTS="${FLOWFORGE_DOCKERD_ATTEMPTS:-3}"
+# dockerd's own pid file, and the one it keeps for the containerd it supervises.
+DOCKERD_PID_FILE=/var/run/docker.pid
+CONTAINERD_PID_FILE=/var/run/docker/containerd/containerd.pid
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
     echo "dockerd not found: installing docker.io"
@@ -14,23 +18,58 @@ if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; 
     apt-get install -y -qq docker.io
 fi
 
-if docker info >/dev/null 2>&1; then
+if timeout 10 docker info >/dev/null 2>&1; then
     echo "Docker daemon already answers"
     exit 0
 fi
 
-mkdir -p "$LOG_DIR"
-echo "Starting dockerd (log: $LOG_DIR/dockerd.log)"
-# setsid: its own session, so the daemon outlives the shell (and process group) that started it.
-setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >>"$LOG_DIR/dockerd.log" 2>&1 &
+# Prints the pid in $1 if that process is still the named program, else nothing.
+live_pid() {
+    local file=$1 program=$2 pid
+    pid=$(tr -dc '0-9' <"$file" 2>/dev/null || true)
+    [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == "$program" ]] && echo "$pid"
+    return 0
+}
 
-deadline=$((SECONDS + WAIT_SECONDS))
-until docker info >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-        echo "dockerd did not answer within ${WAIT_SECONDS}s; last lines of its log:" >&2
-        tail -n 30 "$LOG_DIR/dockerd.log" >&2 || true
-        exit 1
-    fi
-    sleep 0.5
+# Stops a daemon left over from an earlier run that no longer answers, and removes the pid files it left.
+# Why the files matter: a machine restored from a snapshot keeps them while their pids now belong to
+# other processes. dockerd then takes containerd for "still running", never starts one, and gives up
+# after its fixed 15 s wait with "timeout waiting for containerd to start".
+clear_leftovers() {
+    local file program pid
+    for entry in "$DOCKERD_PID_FILE:dockerd" "$CONTAINERD_PID_FILE:containerd"; do
+        file=${entry%%:*} program=${entry##*:}
+        pid=$(live_pid "$file" "$program")
+        if [[ -n "$pid" ]]; then
+            echo "stopping a $program left over from an earlier run (pid $pid)"
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 1 40); do [[ -d "/proc/$pid" ]] || break; sleep 0.25; done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        rm -f "$file"
+    done
+}
+
+mkdir -p "$LOG_DIR"
+for attempt in $(seq 1 "$ATTEMPTS"); do
+    clear_leftovers
+    echo "Starting dockerd, attempt $attempt of $ATTEMPTS (log: $LOG_DIR/dockerd.log)"
+    # setsid: its own session, so the daemon outlives the shell (and process group) that started it.
+    setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >>"$LOG_DIR/dockerd.log" 2>&1 &
+    daemon=$!
+    deadline=$((SECONDS + WAIT_SECONDS))
+    until timeout 10 docker info >/dev/null 2>&1; do
+        # A daemon that exited will not answer later: try again at once rather than at the deadline.
+        if ! kill -0 "$daemon" 2>/dev/null || ((SECONDS >= deadline)); then
+            echo "dockerd did not come up (attempt $attempt); last lines of its log:" >&2
+            grep -v 'module=grpc' "$LOG_DIR/dockerd.log" | tail -n 15 >&2 || true
+            kill "$daemon" 2>/dev/null || true
+            continue 2
+        fi
+        sleep 0.5
+    done
+    echo "Docker daemon is ready"
+    exit 0
 done
-echo "Docker daemon is ready"
+echo "error: dockerd did not start in $ATTEMPTS attempts; see $LOG_DIR/dockerd.log" >&2
+exit 1
