@@ -46,9 +46,13 @@ struct DockerRunFixture {
         return RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
     }
 
-    /// Every test ends here: the run must not have left a container behind.
+    /// The run's own `/etc/hosts` on the host (network `none`), beside the workspace.
+    var hostsFile: URL { URL(fileURLWithPath: workspace.path + ".hosts") }
+
+    /// Every test ends here: the run must not have left a container, or its hosts file, behind.
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(DockerTestPrerequisites.containerIDs(pipelineID: pipelineID) == [], sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: hostsFile.path), "the run left its hosts file", sourceLocation: sourceLocation)
         try? FileManager.default.removeItem(at: workspace)
     }
 }

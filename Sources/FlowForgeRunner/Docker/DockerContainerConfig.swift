@@ -12,6 +12,8 @@ struct DockerContainerConfig: Encodable, Sendable {
     var Tty = false
     var AttachStdin = false
     var OpenStdin = false
+    /// True: no libnetwork set-up at all (a fresh namespace with loopback only); nil leaves it out.
+    var NetworkDisabled: Bool?
     var HostConfig: Host
 
     struct Host: Encodable, Sendable {
@@ -49,6 +51,9 @@ struct DockerContainerConfig: Encodable, Sendable {
         var Source: String
         var Target: String
         var ReadOnly = false
+
+        /// Whether this mount gives the container the pipeline's workspace.
+        var isWorkspace: Bool { Target == "/workspace" }
     }
 }
 

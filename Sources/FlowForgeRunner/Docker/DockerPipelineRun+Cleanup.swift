@@ -16,14 +16,16 @@ extension DockerPipelineRun {
             try? await Task.sleep(for: .seconds(1))
             await removeListedContainers()
         }
+        if skipsNetworkSetup { await removeHostsFile() }
     }
 
     /// Creates a container, noting a create that a cancellation cut short (see `removeContainers`), and
     /// one that mounts the workspace, until `exited` says it ended.
     func createContainer(_ config: DockerContainerConfig) async throws -> String {
+        let config = withNetworkSetup(config)
         do {
             let container = try await client.createContainer(config)
-            if !config.HostConfig.Mounts.isEmpty { await progress.addWriter(container) }
+            if config.HostConfig.Mounts.contains(where: \.isWorkspace) { await progress.addWriter(container) }
             return container
         } catch {
             if Task.isCancelled { await progress.noteInterruptedCreate() }

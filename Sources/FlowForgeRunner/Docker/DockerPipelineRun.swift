@@ -39,6 +39,14 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
     }
 
     private func runSteps() async -> RunOutcome {
+        if skipsNetworkSetup {
+            do {
+                try await writeHostsFile()
+            } catch {
+                logger.error("could not write the run's hosts file", metadata: ["file": "\(hostsFile.path)", "error": "\(error)"])
+                return .error("FlowForge could not write the run's /etc/hosts beside its workspace (\(error)); check the workspaces folder")
+            }
+        }
         do {
             guard needsPod else { return try await schedule(networkMode: network) }
             let pod = try await createPod(try await preparePodImage())

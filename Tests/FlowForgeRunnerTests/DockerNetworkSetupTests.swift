@@ -1,0 +1,96 @@
+import FlowForgeCore
+import FlowForgeTestSupport
+import Foundation
+import Logging
+import Testing
+
+@testable import FlowForgeRunner
+
+/// Runs on the network `none` skip the daemon's network set-up (`NetworkDisabled`) and get FlowForge's
+/// own `/etc/hosts`; what a step can reach stays what `none` gives.
+@Suite(.disabled(if: ProcessInfo.processInfo.environment["FLOWFORGE_SKIP_DOCKER_TESTS"] != nil))
+struct DockerNetworkSetupTests {
+    @Test func aLoneStepSkipsTheNetworkSetupAndStillHasLocalhost() async throws {
+        let fixture = try DockerRunFixture()
+        let observer = RecordingObserver()
+        let script = [
+            "ls /sys/class/net",
+            "(echo served | nc -l -p 7000) &",
+            // The listener starts in the background: try until it accepts, by name.
+            "for i in $(seq 100); do nc localhost 7000 </dev/null && break; sleep 0.05; done",
+            "echo '127.0.0.1 db.test' >> /etc/hosts",
+            "grep -c db.test /etc/hosts",
+            "until test -e /workspace/inspected; do sleep 0.05; done",
+        ]
+        let run = Task { await fixture.backend.run(fixture.request([DockerRunFixture.step("lone", script)]), observer: observer) }
+        // `stepStarted` comes once the container is created: it can be inspected while the step waits.
+        await observer.wait { $0.contains(.started("lone")) }
+        let container = try #require(DockerTestPrerequisites.containerIDs(pipelineID: fixture.pipelineID)?.first)
+        let details = try #require(DockerTestPrerequisites.inspect(container: container))
+        let config = try #require(details["Config"] as? [String: Any])
+        #expect(config["NetworkDisabled"] as? Bool == true)
+        let mounts = try #require(details["Mounts"] as? [[String: Any]])
+        #expect(mounts.contains { $0["Destination"] as? String == "/etc/hosts" && $0["Source"] as? String == fixture.hostsFile.path })
+        try Data().write(to: fixture.workspace.appendingPathComponent("inspected"))
+
+        #expect(await run.value == .success)
+        let output = await observer.output(of: "lone")
+        #expect(output.contains("\nlo\n") && !output.contains("eth0"), "\(output)")  // loopback only, as on `none`
+        #expect(output.contains("\nserved\n"), "localhost did not reach the step's own listener: \(output)")
+        #expect(output.contains("\n1\n"), "the step could not add a name to its /etc/hosts: \(output)")
+        fixture.expectNothingLeft()
+    }
+
+    @Test func theStepsOfAPodShareOneHostsFile() async throws {
+        let fixture = try DockerRunFixture()
+        let observer = RecordingObserver()
+        let outcome = await fixture.backend.run(
+            fixture.request([
+                DockerRunFixture.step("name", ["echo '127.0.0.1 cache.test' >> /etc/hosts"]),
+                DockerRunFixture.step("use", ["grep -c cache.test /etc/hosts", "grep -c localhost /etc/hosts"]),
+            ]), observer: observer)
+
+        #expect(outcome == .success)
+        #expect(await observer.output(of: "use").hasSuffix("\n1\n+ grep -c localhost /etc/hosts\n2\n"))
+        fixture.expectNothingLeft()
+    }
+
+    @Test func onlyTheNoneNetworkSkipsTheSetup() throws {
+        let lone = Self.config(networkMode: "none").withoutNetworkSetup(hostsFile: "/w/p.hosts")
+        #expect(lone.NetworkDisabled == true)
+        #expect(lone.HostConfig.Mounts.map(\.Target) == ["/workspace", "/etc/hosts"])
+        #expect(lone.HostConfig.Mounts.last?.ReadOnly == false)  // as Docker's own: a step may add names
+
+        let joined = Self.config(networkMode: "container:pod").withoutNetworkSetup(hostsFile: "/w/p.hosts")
+        #expect(joined.NetworkDisabled == nil)
+        #expect(joined.HostConfig.Mounts.map(\.Source) == ["/w/p", "/w/p.hosts"])
+
+        let encoded = try String(decoding: JSONEncoder().encode(lone), as: UTF8.self)
+        #expect(encoded.contains(#""NetworkDisabled":true"#))
+        #expect(try !String(decoding: JSONEncoder().encode(Self.config(networkMode: "bridge")), as: UTF8.self).contains("NetworkDisabled"))
+    }
+
+    @Test func aRunOnAnotherNetworkKeepsTheDaemonsSetUp() throws {
+        let logger = Logger(label: "flowforge.runner.tests")
+        let client = DockerClient(host: try DockerHost("unix:///nonexistent.sock"), http: .shared, logger: logger)
+        let request = RunRequest(
+            pipelineID: "p", plan: Plan(steps: [DockerRunFixture.step("s", ["true"])]), workspace: "/w/p/", timeout: .seconds(1))
+        for network in ["bridge", "flowforge-builds"] {
+            let run = DockerPipelineRun(
+                client: client, request: request, observer: RecordingObserver(), network: network, podImage: nil, logger: logger)
+            let config = run.withNetworkSetup(Self.config(networkMode: network))
+            #expect(config.NetworkDisabled == nil)
+            #expect(config.HostConfig.Mounts.map(\.Target) == ["/workspace"])
+        }
+        let none = DockerPipelineRun(
+            client: client, request: request, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
+        // A workspace given with a trailing `/` keeps the file beside it, never inside.
+        #expect(none.hostsFile.path == "/w/p.hosts")
+    }
+
+    private static func config(networkMode: String) -> DockerContainerConfig {
+        DockerContainerConfig(
+            Image: "i", Cmd: ["true"], Labels: [:],
+            HostConfig: .step(networkMode: networkMode, mounts: [.init(Source: "/w/p", Target: "/workspace")], limits: .default))
+    }
+}
