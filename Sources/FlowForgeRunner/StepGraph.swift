@@ -12,6 +12,17 @@ enum StepGraph {
         case skipped
     }
 
+    /// Whether two steps of `plan` may ever run at the same time. Never with `maxParallelSteps` 1, and never
+    /// when each step depends (directly or not) on the one listed before it: the plan lists its steps in
+    /// dependency order, so then they form one chain.
+    static func stepsMayOverlap(_ plan: Plan, maxParallelSteps: Int) -> Bool {
+        guard maxParallelSteps > 1, plan.steps.count > 1 else { return false }
+        let upstream = plan.upstream
+        return zip(plan.steps, plan.steps.dropFirst()).contains { earlier, later in
+            upstream[later.name]?.contains(earlier.name) != true
+        }
+    }
+
     /// Runs the plan's graph: a step starts once every step it depends on has ended, at most
     /// `maxParallelSteps` at a time, in plan order among those ready. A step whose upstream (what
     /// it depends on, directly or not) holds a failure runs only if its `runsOn` has `failure`; one whose

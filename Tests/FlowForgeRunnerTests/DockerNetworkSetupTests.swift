@@ -41,18 +41,63 @@ struct DockerNetworkSetupTests {
         fixture.expectNothingLeft()
     }
 
-    @Test func theStepsOfAPodShareOneHostsFile() async throws {
+    /// One step after another on `none`: no pod, each step a namespace of its own, one hosts file for all.
+    @Test func aChainOfStepsRunsWithoutAPodAndSharesTheHostsFile() async throws {
+        let fixture = try DockerRunFixture()
+        let observer = RecordingObserver()
+        let run = Task {
+            await fixture.backend.run(
+                fixture.request([
+                    DockerRunFixture.step("name", ["echo '127.0.0.1 cache.test' >> /etc/hosts"]),
+                    DockerRunFixture.step(
+                        "use", ["grep -c cache.test /etc/hosts", "grep -c localhost /etc/hosts", "until test -e /workspace/looked; do sleep 0.05; done"]),
+                ]), observer: observer)
+        }
+        await observer.wait { $0.contains(.started("use")) }
+        let containers = (DockerTestPrerequisites.containerIDs(pipelineID: fixture.pipelineID) ?? []).compactMap {
+            DockerTestPrerequisites.inspect(container: $0)
+        }
+        let labels = containers.map { ($0["Config"] as? [String: Any])?["Labels"] as? [String: String] ?? [:] }
+        #expect(!labels.contains { $0[DockerBackend.roleLabel] == "pod" }, "a chain needs no pod: \(labels)")
+        let use = try #require(containers.first { ($0["Config"] as? [String: Any])?["Labels"].flatMap { $0 as? [String: String] }?[DockerBackend.stepLabel] == "use" })
+        #expect((use["Config"] as? [String: Any])?["NetworkDisabled"] as? Bool == true)
+        try Data().write(to: fixture.workspace.appendingPathComponent("looked"))
+
+        #expect(await run.value == .success)
+        #expect(await observer.output(of: "use").contains("\n1\n+ grep -c localhost /etc/hosts\n2\n"))
+        fixture.expectNothingLeft()
+    }
+
+    /// Steps that may run side by side keep their pod: one serves, the other reaches it on localhost.
+    @Test func stepsSideBySideShareAPodsLoopback() async throws {
         let fixture = try DockerRunFixture()
         let observer = RecordingObserver()
         let outcome = await fixture.backend.run(
             fixture.request([
-                DockerRunFixture.step("name", ["echo '127.0.0.1 cache.test' >> /etc/hosts"]),
-                DockerRunFixture.step("use", ["grep -c cache.test /etc/hosts", "grep -c localhost /etc/hosts"]),
-            ]), observer: observer)
+                DockerRunFixture.step("serve", ["echo from-the-other-step | nc -l -p 7100"]),
+                DockerRunFixture.step("fetch", ["for i in $(seq 200); do nc localhost 7100 </dev/null && break; sleep 0.05; done"]),
+            ], chained: false), observer: observer)
 
-        #expect(outcome == .success)
-        #expect(await observer.output(of: "use").hasSuffix("\n1\n+ grep -c localhost /etc/hosts\n2\n"))
+        #expect(outcome == .success, "\(outcome)")
+        #expect(await observer.output(of: "fetch").contains("\nfrom-the-other-step\n"))
         fixture.expectNothingLeft()
+    }
+
+    @Test func onlyStepsThatMayRunSideBySideOverlap() {
+        func step(_ name: String, after: [String] = []) -> PlanStep {
+            PlanStep(name: name, image: "i", commands: ["true"], dependsOn: after)
+        }
+        let chain = Plan(steps: [step("a"), step("b", after: ["a"]), step("c", after: ["b"])])
+        #expect(!StepGraph.stepsMayOverlap(chain, maxParallelSteps: 4))
+        // Ordered through another step's dependency, not only by the one listed just before.
+        let throughJoin = Plan(steps: [step("a"), step("b", after: ["a"]), step("c", after: ["b", "a"])])
+        #expect(!StepGraph.stepsMayOverlap(throughJoin, maxParallelSteps: 4))
+        let fanOut = Plan(steps: [step("a"), step("b", after: ["a"]), step("c", after: ["a"])])
+        #expect(StepGraph.stepsMayOverlap(fanOut, maxParallelSteps: 4))
+        let independent = Plan(steps: [step("a"), step("b")])
+        #expect(StepGraph.stepsMayOverlap(independent, maxParallelSteps: 2))
+        #expect(!StepGraph.stepsMayOverlap(independent, maxParallelSteps: 1))
+        #expect(!StepGraph.stepsMayOverlap(Plan(steps: [step("a")]), maxParallelSteps: 4))
     }
 
     @Test func onlyTheNoneNetworkSkipsTheSetup() throws {

@@ -34,7 +34,7 @@ struct DockerPodImageTests {
             fixture.request([
                 DockerRunFixture.step("first", ["sleep 1", "echo one"]),
                 DockerRunFixture.step("second", ["echo two"]),
-            ]), observer: observer)
+            ], chained: false), observer: observer)  // side by side: they get a pod (a chain on `none` gets none)
         #expect(outcome == .success, "\(outcome)")
         #expect(DockerTestPrerequisites.httpStatus(of: "GET", "/images/\(reference)/json") == 200)
         fixture.expectNothingLeft()

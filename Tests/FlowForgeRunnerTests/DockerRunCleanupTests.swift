@@ -20,8 +20,9 @@ struct DockerRunCleanupTests {
     /// writes to the workspace while the caller records the outcome. `perform` then removes them all.
     @Test func anEndedRunLeavesItsStoppedContainersForTheCaller() async throws {
         let fixture = try DockerRunFixture()
+        // Independent steps may run side by side, so they share a pod (on `none`, a chain gets none).
         let (outcome, cleanup) = await fixture.backend.runLeavingCleanup(
-            fixture.request([DockerRunFixture.step("one", ["echo one"]), DockerRunFixture.step("two", ["echo two"])]),
+            fixture.request([DockerRunFixture.step("one", ["echo one"]), DockerRunFixture.step("two", ["echo two"])], chained: false),
             observer: RecordingObserver())
         #expect(outcome == .success, "\(outcome)")
         let left = (DockerTestPrerequisites.containerIDs(pipelineID: fixture.pipelineID) ?? [])

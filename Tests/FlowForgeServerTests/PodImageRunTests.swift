@@ -7,13 +7,14 @@ import Testing
 @Suite("pod image", .needsDocker, .dockerPrerequisites)
 struct PodImageRunTests {
     /// A repository whose steps all name the local test image: `hello`, and with `secondStep` another one
-    /// after it (two steps share a pod; a lone step runs without one).
+    /// beside it (two steps that may run side by side share a pod; a lone step runs without one).
     static func localImageRepository(_ server: GitTestServer, secondStep: Bool = false) throws -> GitTestRepository {
         let repository = try server.makeRepository("pod-\(UUID().uuidString.prefix(8)).git")
         let second = secondStep ? """
 
               - name: bye
                 image: \(DockerTestPrerequisites.testImage)
+                depends_on: []
                 commands: [echo pod-less-bye]
             """ : ""
         try repository.commit(["flowforge.yml": """

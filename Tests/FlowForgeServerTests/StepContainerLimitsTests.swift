@@ -27,8 +27,10 @@ struct StepContainerLimitsTests {
                 commands:
                   - grep -E '^(CapEff|NoNewPrivs)' /proc/self/status
                   - while [ ! -f /workspace/go ]; do sleep 0.05; done
-              # A second step, so that the run has a pod (a lone step runs without one).
+              # A second step beside it, so that the run has a pod (a lone step, or on the network none a
+              # chain of steps, runs without one).
               - name: after
+                depends_on: []
                 commands: ["true"]
             """])
         let environment = pipelineEnvironment([
@@ -73,8 +75,10 @@ struct StepContainerLimitsTests {
             #expect(log["Type"] as? String == "json-file")
             #expect(log["Config"] as? [String: String] == ["max-size": "\(5 * 1024 * 1024)", "max-file": "2"])
             #expect((host["Binds"] as? [String] ?? []).isEmpty)
-            let mounts = (step["Mounts"] as? [[String: Any]] ?? []).compactMap { $0["Destination"] as? String }
-            #expect(mounts == ["/workspace"], "only the workspace is mounted, never the Docker socket")
+            // The workspace, and on the network none the run's own /etc/hosts beside it; never the Docker socket.
+            let runFiles = configuration.dataDirectory.appendingPathComponent("workspaces/\(id)").path
+            let mounts = (step["Mounts"] as? [[String: Any]] ?? []).map { "\($0["Destination"] ?? "") <- \($0["Source"] ?? "")" }
+            #expect(mounts == ["/workspace <- \(runFiles)", "/etc/hosts <- \(runFiles).hosts"], "\(mounts)")
             #expect(host["NetworkMode"] as? String == "container:\(pod["Id"] as? String ?? "?")", "the step joins the pod's network")
 
             let podHost = try #require(pod["HostConfig"] as? [String: Any])

@@ -6,7 +6,8 @@ import Logging
 /// A pipeline with services or more than one step gets a "pod": one small container (see `DockerPodImage`)
 /// that only waits and owns the network namespace (`NetworkMode` = `network`). Every step is a fresh
 /// container joining it (`container:<pod>`), with the workspace bind-mounted at `/workspace`; a lone step
-/// without services gets `network` itself (`DockerPipelineRun.needsPod`). Every container is labelled
+/// without services, and on `none` every step of a run whose steps never run side by side, gets `network`
+/// itself (`DockerPipelineRun.needsPod`). Every container is labelled
 /// `flowforge.pipeline=<id>`, so a run can clean up by label and `reap` can find leftovers of a crashed process.
 public struct DockerBackend: Backend {
     let host: Result<DockerHost, DockerError>

@@ -62,13 +62,18 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
         }
     }
 
-    /// Whether the run gets a pod: with services (which the steps reach on `localhost`) or more than one
-    /// step (they share its network namespace; steps side by side may serve each other). A container
-    /// joining the pod's namespace starts about 90 ms sooner than one that gets a namespace of its own,
-    /// and the daemon runs its network hook (a start of the `dockerd` binary) only for the pod: from two
-    /// steps on, the pod pays for itself. A lone step without services is the pipeline's only container,
-    /// so it joins `network` by itself and the run saves the pod's create, start and removal.
-    var needsPod: Bool { !request.plan.services.isEmpty || request.plan.steps.count > 1 }
+    /// Whether the run gets a pod: with services (which the steps reach on `localhost`), or with more than
+    /// one step on a network with set-up (steps side by side may serve each other). A container joining the
+    /// pod's namespace starts about 90 ms sooner than one that gets a namespace of its own on such a network,
+    /// since the daemon runs its network hook (a start of the `dockerd` binary) only for the pod: from two
+    /// steps on, the pod pays for itself. On `none` (see `skipsNetworkSetup`) a namespace of one's own costs
+    /// what joining does, so the pod is kept only where steps may run side by side. Without a pod each step
+    /// is a container of its own on `network`, and the run saves the pod's create, start and removal.
+    var needsPod: Bool {
+        if !request.plan.services.isEmpty { return true }
+        guard request.plan.steps.count > 1 else { return false }
+        return !skipsNetworkSetup || StepGraph.stepsMayOverlap(request.plan, maxParallelSteps: request.maxParallelSteps)
+    }
 
     /// Marks the run as timed out, then kills every running step so their calls return.
     private func stopForPipelineTimeout() async {
