@@ -119,9 +119,7 @@ struct DockerBackendDAGTests {
         let request = fixture.request(steps, chained: false)
         let run = Task { await fixture.backend.run(request, observer: observer) }
         await observer.wait { events in
-            ["a", "b"].allSatisfy { step in
-                events.contains { if case .output(step, let chunk) = $0 { chunk == Array("ready\n".utf8) } else { false } }
-            }
+            ["a", "b"].allSatisfy { RecordingObserver.output(of: $0, in: events).contains("\nready\n") }
         }
         run.cancel()
         let outcome = await run.value

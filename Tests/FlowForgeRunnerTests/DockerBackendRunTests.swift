@@ -106,3 +106,36 @@ struct DockerBackendRunTests {
         fixture.expectNothingLeft()
     }
 }
+
+/// An observer slower than the daemon's log stream, as a log store on a busy disk is: it counts what it gets.
+actor SlowOutputObserver: RunObserver {
+    private(set) var output: [UInt8] = []
+    private(set) var chunks = 0
+
+    func stepStarted(_ step: String, at: Date) {}
+    func stepOutput(_ step: String, _ chunk: [UInt8]) async {
+        output += chunk
+        chunks += 1
+        try? await Task.sleep(for: .milliseconds(2))
+    }
+    func stepFinished(_ step: String, exitCode: Int32?, at: Date) {}
+}
+
+@Suite(.disabled(if: ProcessInfo.processInfo.environment["FLOWFORGE_SKIP_DOCKER_TESTS"] != nil))
+struct DockerLogBatchTests {
+    /// The daemon sends one piece per line; a slow observer gets what arrived meanwhile in one call instead
+    /// of falling further behind line by line, and loses nothing.
+    @Test func aChattyStepsLinesReachASlowObserverJoinedAndWhole() async throws {
+        let fixture = try DockerRunFixture()
+        let observer = SlowOutputObserver()
+        let outcome = await fixture.backend.run(
+            fixture.request([DockerRunFixture.step("chatty", ["seq 1 5000"])]), observer: observer)
+
+        #expect(outcome == .success)
+        let expected = "+ seq 1 5000\n" + (1...5000).map { "\($0)\n" }.joined()
+        #expect(String(decoding: await observer.output, as: UTF8.self) == expected)
+        let chunks = await observer.chunks
+        #expect(chunks < 500, "\(chunks) calls for 5,001 lines")
+        fixture.expectNothingLeft()
+    }
+}

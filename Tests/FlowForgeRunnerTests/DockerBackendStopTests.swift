@@ -55,7 +55,7 @@ struct DockerBackendStopTests {
                 ]), observer: observer)
         }
         await observer.wait { events in
-            events.contains { if case .output("slow", let chunk) = $0 { chunk == Array("ready\n".utf8) } else { false } }
+            RecordingObserver.output(of: "slow", in: events).contains("\nready\n")
         }
         let clock = ContinuousClock()
         let start = clock.now

@@ -18,7 +18,11 @@ actor RecordingObserver: RunObserver {
     func stepFinished(_ step: String, exitCode: Int32?, at: Date) { record(.finished(step, exitCode)) }
 
     /// All output of one step, chunks joined.
-    func output(of step: String) -> String {
+    func output(of step: String) -> String { Self.output(of: step, in: events) }
+
+    /// All output of one step in `events`, chunks joined: how much output one chunk holds is the backend's
+    /// choice, so conditions on output look at the whole of it.
+    static func output(of step: String, in events: [Event]) -> String {
         String(decoding: events.flatMap { event -> [UInt8] in
             if case .output(step, let chunk) = event { return chunk }
             return []

@@ -37,10 +37,10 @@ extension DockerPipelineRun {
         let name = service.logName
         do {
             var cursor = DockerLogCursor()
-            try await client.followLogs(container, cursor: &cursor) { chunk in await observer.stepOutput(name, chunk) }
+            try await client.followLogsInBatches(container, cursor: &cursor) { chunk in await observer.stepOutput(name, chunk) }
             let code = try await client.waitContainer(container)
             await progress.exited(container)
-            try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in await observer.stepOutput(name, chunk) }
+            try await client.followLogsInBatches(container, follow: false, cursor: &cursor) { chunk in await observer.stepOutput(name, chunk) }
             let stopping = await progress.servicesStopping
             let decided = await progress.outcome != nil
             if stopping || decided {

@@ -62,10 +62,10 @@ extension DockerPipelineRun {
             group.addTask {
                 do {
                     var cursor = DockerLogCursor()
-                    try await client.followLogs(container, cursor: &cursor) { chunk in await observer.stepOutput(step.name, chunk) }
+                    try await client.followLogsInBatches(container, cursor: &cursor) { chunk in await observer.stepOutput(step.name, chunk) }
                     let code = try await client.waitContainer(container)
                     await progress.exited(container)
-                    try await client.followLogs(container, follow: false, cursor: &cursor) { chunk in
+                    try await client.followLogsInBatches(container, follow: false, cursor: &cursor) { chunk in
                         await observer.stepOutput(step.name, chunk)
                     }
                     return .exited(code)
