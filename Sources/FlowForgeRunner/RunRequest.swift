@@ -10,6 +10,10 @@ public struct RunRequest: Sendable {
     public var maxParallelSteps: Int
     /// Host path of the checked-out repository; steps see it at `/workspace`.
     public var workspace: String
+    /// A host folder where the backend may keep files of its own for this run, named after `pipelineID`
+    /// and removed by the run (the server's workspaces folder, whose sweeper also finds a crashed run's);
+    /// nil for the system's temporary folder (a local run, whose workspace is the user's own directory).
+    public var runFiles: String?
     /// Limit for the whole pipeline, on top of each step's own `timeoutSeconds`.
     public var timeout: Duration
     /// What each step's container may use (memory, CPU, processes, open files, log size).

@@ -127,10 +127,22 @@ struct DockerNetworkSetupTests {
             #expect(config.NetworkDisabled == nil)
             #expect(config.HostConfig.Mounts.map(\.Target) == ["/workspace"])
         }
-        let none = DockerPipelineRun(
+        // The server names the folder for the run's own files; a local run (whose workspace is the user's
+        // directory) keeps it in the temporary folder, never beside or inside that directory.
+        var server = request
+        server.runFiles = "/w/"
+        let onServer = DockerPipelineRun(
+            client: client, request: server, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
+        #expect(onServer.hostsFile.path == "/w/p.hosts")
+        let local = DockerPipelineRun(
             client: client, request: request, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
-        // A workspace given with a trailing `/` keeps the file beside it, never inside.
-        #expect(none.hostsFile.path == "/w/p.hosts")
+        #expect(local.hostsFile.path == FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-p.hosts").path)
+        // A pipeline id is made one file name, whatever it holds.
+        var odd = server
+        odd.pipelineID = "../x"
+        let escaped = DockerPipelineRun(
+            client: client, request: odd, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
+        #expect(escaped.hostsFile.deletingLastPathComponent().path == "/w")
     }
 
     private static func config(networkMode: String) -> DockerContainerConfig {

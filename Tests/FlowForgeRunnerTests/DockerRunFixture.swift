@@ -46,8 +46,8 @@ struct DockerRunFixture {
         return RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
     }
 
-    /// The run's own `/etc/hosts` on the host (network `none`), beside the workspace.
-    var hostsFile: URL { URL(fileURLWithPath: workspace.path + ".hosts") }
+    /// The run's own `/etc/hosts` (network `none`): these requests name no `runFiles`, so in the temporary folder.
+    var hostsFile: URL { FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-\(pipelineID).hosts") }
 
     /// Every test ends here: the run must not have left a container, or its hosts file, behind.
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {

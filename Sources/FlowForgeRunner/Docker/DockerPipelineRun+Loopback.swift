@@ -10,18 +10,21 @@ import NIOPosix
 /// with only the loopback interface, up, so what a step can reach is the same as on `none`.
 ///
 /// What libnetwork would have written for it, an `/etc/hosts` naming `localhost`, FlowForge writes itself:
-/// one file per run (`<workspace>.hosts`, beside the workspace so the workspace sweeper finds a leftover),
-/// bind-mounted read-write into every container of the run. Read-write as Docker's own is, so a step may
+/// one file per run (see `hostsFile`; on the server beside the workspace, where the workspace sweeper finds
+/// a leftover), bind-mounted read-write into every container of the run. Read-write as Docker's own is, so a step may
 /// add names for its services; the pod's steps and services share it as they share Docker's.
 extension DockerPipelineRun {
     /// Whether this run's containers skip libnetwork (see above).
     var skipsNetworkSetup: Bool { network == "none" }
 
-    /// The run's own hosts file on the host.
+    /// The run's own hosts file on the host: `<pipeline id>.hosts` in the request's `runFiles`, else
+    /// `flowforge-<pipeline id>.hosts` in the temporary folder.
     var hostsFile: URL {
-        // Built from the last component so that a workspace given with a trailing `/` does not put it inside.
-        let workspace = URL(fileURLWithPath: request.workspace)
-        return workspace.deletingLastPathComponent().appendingPathComponent(workspace.lastPathComponent + ".hosts")
+        let name = FileLogStore.encoded(request.pipelineID) + ".hosts"
+        guard let runFiles = request.runFiles else {
+            return FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-" + name)
+        }
+        return URL(fileURLWithPath: runFiles, isDirectory: true).appendingPathComponent(name)
     }
 
     /// Writes the hosts file; call it before the run's first container is created.

@@ -236,6 +236,8 @@ struct PipelineExecutor: Sendable {
             maxParallelSteps: maxParallelSteps)
         request.secrets = secretValues
         request.serviceReadyTimeout = serviceReadyTimeout
+        // Beside the workspace, as `<id>.<what>`: the workspace sweeper removes what a crashed run left there.
+        request.runFiles = workspace.deletingLastPathComponent().path
         // Secrets' values are masked before the recorder stores or streams any output (and before the log cap counts it).
         let observer = MaskingObserver(base: recorder, secrets: secretValues.values)
         if let failed = await prepareEnvironments(&request, of: pipeline, workspace: workspace, observer: observer) { return failed }

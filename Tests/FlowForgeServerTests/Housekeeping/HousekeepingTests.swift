@@ -83,11 +83,17 @@ struct HousekeepingTests {
             let aside = root.appendingPathComponent("\(finished).unremovable-\(UUID().uuidString)")
             try fileManager.createDirectory(at: aside, withIntermediateDirectories: true)
             try fileManager.createDirectory(at: root.appendingPathComponent(running), withIntermediateDirectories: true)
+            // A run's own /etc/hosts (network none), left by a crash, and the one of a run still going.
+            for id in [finished, running] {
+                _ = fileManager.createFile(atPath: root.appendingPathComponent("\(id).hosts").path, contents: Data("127.0.0.1\tlocalhost\n".utf8))
+            }
 
             await services.housekeepingService().sweep()
             #expect(!fileManager.fileExists(atPath: root.appendingPathComponent(finished).path))
             #expect(!fileManager.fileExists(atPath: aside.path))
+            #expect(!fileManager.fileExists(atPath: root.appendingPathComponent("\(finished).hosts").path))
             #expect(fileManager.fileExists(atPath: root.appendingPathComponent(running).path))
+            #expect(fileManager.fileExists(atPath: root.appendingPathComponent("\(running).hosts").path))
         }
     }
 
