@@ -136,13 +136,35 @@ struct DockerNetworkSetupTests {
         #expect(onServer.hostsFile.path == "/w/p.hosts")
         let local = DockerPipelineRun(
             client: client, request: request, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
-        #expect(local.hostsFile.path == FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-p.hosts").path)
+        #expect(local.hostsFile.path == FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-p/hosts").path)
         // A pipeline id is made one file name, whatever it holds.
         var odd = server
         odd.pipelineID = "../x"
         let escaped = DockerPipelineRun(
             client: client, request: odd, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
         #expect(escaped.hostsFile.deletingLastPathComponent().path == "/w")
+    }
+
+    /// A local run's folder is made by the run, for its user alone; one that already exists (someone else's,
+    /// prepared under the name) is refused rather than used.
+    @Test func aLocalRunsHostsFileIsInAFolderOnlyItsUserEnters() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("hosts")
+        try DockerPipelineRun<RecordingObserver>.writeHostsFileBlocking(file, makingFolder: true)
+        let folderMode = try #require(try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int)
+        let fileMode = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int)
+        #expect(folderMode & 0o777 == 0o700)
+        #expect(fileMode & 0o777 == 0o644)  // whatever the umask: a step's non-root user reads it
+        #expect(try String(contentsOf: file, encoding: .utf8).hasPrefix("127.0.0.1\tlocalhost\n"))
+
+        #expect(throws: HostsFileError.self) { try DockerPipelineRun<RecordingObserver>.writeHostsFileBlocking(file, makingFolder: true) }
+        // In a folder FlowForge owns (the server's), a link in the file's place is never followed.
+        let target = folder.appendingPathComponent("target")
+        let link = folder.appendingPathComponent("p.hosts")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        #expect(throws: HostsFileError.self) { try DockerPipelineRun<RecordingObserver>.writeHostsFileBlocking(link, makingFolder: false) }
+        #expect(!FileManager.default.fileExists(atPath: target.path))
     }
 
     private static func config(networkMode: String) -> DockerContainerConfig {

@@ -46,13 +46,19 @@ struct DockerRunFixture {
         return RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
     }
 
-    /// The run's own `/etc/hosts` (network `none`): these requests name no `runFiles`, so in the temporary folder.
-    var hostsFile: URL { FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-\(pipelineID).hosts") }
+    /// The run's own `/etc/hosts` (network `none`): these requests name no `runFiles`, so in a folder of the
+    /// run's own in the temporary folder.
+    var hostsFile: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-\(pipelineID)", isDirectory: true)
+            .appendingPathComponent("hosts")
+    }
 
     /// Every test ends here: the run must not have left a container, or its hosts file, behind.
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(DockerTestPrerequisites.containerIDs(pipelineID: pipelineID) == [], sourceLocation: sourceLocation)
-        #expect(!FileManager.default.fileExists(atPath: hostsFile.path), "the run left its hosts file", sourceLocation: sourceLocation)
+        #expect(
+            !FileManager.default.fileExists(atPath: hostsFile.deletingLastPathComponent().path), "the run left its hosts file",
+            sourceLocation: sourceLocation)
         try? FileManager.default.removeItem(at: workspace)
     }
 }

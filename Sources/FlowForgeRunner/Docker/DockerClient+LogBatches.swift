@@ -10,9 +10,15 @@ extension DockerClient {
             group.addTask {
                 while let batch = await coalescer.next() { await onOutput(batch) }
             }
-            // Also when reading fails: the consumer then passes on what was read and ends.
-            defer { coalescer.finish() }
-            try await followLogs(id, follow: follow, cursor: &cursor) { chunk in await coalescer.push(chunk) }
+            do {
+                try await followLogs(id, follow: follow, cursor: &cursor) { chunk in await coalescer.push(chunk) }
+            } catch {
+                // What was read before the failure is passed on before the error leaves the group (which
+                // would cancel the consumer, and a cancelled store drops what it is given).
+                coalescer.finish()
+                try? await group.waitForAll()
+                throw error
+            }
             coalescer.finish()
             try await group.waitForAll()
         }

@@ -1,6 +1,12 @@
 import Foundation
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A run on the network `none` gets its network namespaces without the daemon's network set-up.
 ///
 /// Why: for every container that gets a network namespace of its own, dockerd starts its own binary again
@@ -17,28 +23,53 @@ extension DockerPipelineRun {
     /// Whether this run's containers skip libnetwork (see above).
     var skipsNetworkSetup: Bool { network == "none" }
 
-    /// The run's own hosts file on the host: `<pipeline id>.hosts` in the request's `runFiles`, else
-    /// `flowforge-<pipeline id>.hosts` in the temporary folder.
+    /// The run's own hosts file on the host: `<pipeline id>.hosts` in the request's `runFiles`, else `hosts`
+    /// in a folder of its own, `flowforge-<pipeline id>` in the temporary folder (made by the run, readable by
+    /// its user alone: a step may turn the file into anything, so other local users must not reach it).
     var hostsFile: URL {
-        let name = FileLogStore.encoded(request.pipelineID) + ".hosts"
+        let id = FileLogStore.encoded(request.pipelineID)
         guard let runFiles = request.runFiles else {
-            return FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-" + name)
+            return FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-" + id, isDirectory: true)
+                .appendingPathComponent("hosts")
         }
-        return URL(fileURLWithPath: runFiles, isDirectory: true).appendingPathComponent(name)
+        return URL(fileURLWithPath: runFiles, isDirectory: true).appendingPathComponent(id + ".hosts")
     }
 
     /// Writes the hosts file; call it before the run's first container is created.
     func writeHostsFile() async throws {
         let file = hostsFile
-        try await NIOThreadPool.singleton.runIfActive {
-            try Data(DockerContainerConfig.loopbackHosts.utf8).write(to: file)
+        let ownFolder = request.runFiles == nil
+        try await NIOThreadPool.singleton.runIfActive { try Self.writeHostsFileBlocking(file, makingFolder: ownFolder) }
+        await progress.noteHostsFileWritten()
+    }
+
+    /// Removes the hosts file (and the folder made for it) once no container of the run mounts it any more.
+    /// Only what this run wrote: a folder that was there before (the write refused it) stays untouched.
+    func removeHostsFile() async {
+        guard await progress.hostsFileWritten else { return }
+        let file = hostsFile
+        let ownFolder = request.runFiles == nil
+        _ = try? await NIOThreadPool.singleton.runIfActive {
+            try? FileManager.default.removeItem(at: file)
+            if ownFolder { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         }
     }
 
-    /// Removes the hosts file once no container of the run mounts it any more.
-    func removeHostsFile() async {
-        let file = hostsFile
-        _ = try? await NIOThreadPool.singleton.runIfActive { try FileManager.default.removeItem(at: file) }
+    /// `makingFolder`: the folder must be new (`mkdir` with 0700 fails on one that exists, so a folder someone
+    /// else prepared under that name is never used). The file is never followed through a link. Blocking.
+    static func writeHostsFileBlocking(_ file: URL, makingFolder: Bool) throws {
+        if makingFolder, mkdir(file.deletingLastPathComponent().path, 0o700) != 0 {
+            throw HostsFileError(path: file.deletingLastPathComponent().path, code: errno)
+        }
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw HostsFileError(path: file.path, code: errno) }
+        defer { close(descriptor) }
+        // Whatever the umask: a step running as another user than root must still read it.
+        guard fchmod(descriptor, 0o644) == 0 else { throw HostsFileError(path: file.path, code: errno) }
+        let bytes = Array(DockerContainerConfig.loopbackHosts.utf8)
+        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw HostsFileError(path: file.path, code: errno)
+        }
     }
 
     /// `config` as this run creates it: on `none`, without libnetwork and with the run's hosts file.
@@ -68,4 +99,12 @@ extension DockerContainerConfig {
         config.HostConfig.Mounts.append(.init(Source: hostsFile, Target: "/etc/hosts"))
         return config
     }
+}
+
+/// The run's hosts file, or the folder made for it, could not be written.
+struct HostsFileError: Error, CustomStringConvertible {
+    let path: String
+    let code: Int32
+
+    var description: String { "cannot create \(path): \(String(cString: strerror(code)))" }
 }

@@ -44,7 +44,7 @@ struct DockerPipelineRun<Observer: RunObserver>: Sendable {
                 try await writeHostsFile()
             } catch {
                 logger.error("could not write the run's hosts file", metadata: ["file": "\(hostsFile.path)", "error": "\(error)"])
-                return .error("FlowForge could not write the run's /etc/hosts beside its workspace (\(error)); check the workspaces folder")
+                return .error("FlowForge could not write the run's /etc/hosts at \(hostsFile.path) (\(error)); check that folder's owner and free space")
             }
         }
         do {
@@ -162,6 +162,10 @@ actor DockerRunProgress {
     func markServicesStopping() { servicesStopping = true }
 
     func noteInterruptedCreate() { createInterrupted = true }
+
+    /// The run wrote its hosts file (`DockerPipelineRun+Loopback`): the cleanup removes it.
+    private(set) var hostsFileWritten = false
+    func noteHostsFileWritten() { hostsFileWritten = true }
 
     /// Containers with the workspace mounted that have not been seen to exit.
     private var writers: Set<String> = []
