@@ -17,8 +17,8 @@ import Darwin
 ///
 /// What libnetwork would have written for it, an `/etc/hosts` naming `localhost`, FlowForge writes itself:
 /// one file per run (see `hostsFile`; on the server beside the workspace, where the workspace sweeper finds
-/// a leftover), bind-mounted read-write into every container of the run. Read-write as Docker's own is, so a step may
-/// add names for its services; the pod's steps and services share it as they share Docker's.
+/// a leftover), bind-mounted read-write into every container of the run. Read-write as Docker's own is, so
+/// a step may add names for its services; the pod's steps and services share it as they share Docker's.
 extension DockerPipelineRun {
     /// Whether this run's containers skip libnetwork (see above).
     var skipsNetworkSetup: Bool { network == "none" }

@@ -8,8 +8,9 @@ import Synchronization
 /// on one by one made a chatty step's log trail its output by minutes; joined, the store's cost is paid
 /// once per batch, and batches grow exactly as much as the store falls behind.
 ///
-/// Contract: `push` waits while `limit` bytes or more wait to be taken, so memory stays bounded and a slow
-/// consumer slows the reading (the daemon keeps the rest). The producer calls `finish` once, also when it
+/// Contract: `push` waits while `limit` bytes or more wait to be taken, so a slow consumer slows the reading
+/// (the daemon keeps the rest) and memory stays near twice `limit`: the batch being passed on and the one
+/// gathering, plus the piece last pushed. The producer calls `finish` once, also when it
 /// fails; the consumer calls `next` until it returns nil, which it does once finished and empty. Nothing
 /// pushed before `finish` is lost.
 final class OutputCoalescer: Sendable {
