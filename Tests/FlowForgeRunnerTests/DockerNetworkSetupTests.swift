@@ -54,12 +54,9 @@ struct DockerNetworkSetupTests {
                 ]), observer: observer)
         }
         await observer.wait { $0.contains(.started("use")) }
-        let containers = (DockerTestPrerequisites.containerIDs(pipelineID: fixture.pipelineID) ?? []).compactMap {
-            DockerTestPrerequisites.inspect(container: $0)
-        }
-        let labels = containers.map { ($0["Config"] as? [String: Any])?["Labels"] as? [String: String] ?? [:] }
-        #expect(!labels.contains { $0[DockerBackend.roleLabel] == "pod" }, "a chain needs no pod: \(labels)")
-        let use = try #require(containers.first { ($0["Config"] as? [String: Any])?["Labels"].flatMap { $0 as? [String: String] }?[DockerBackend.stepLabel] == "use" })
+        let containers = fixture.containers()
+        #expect(!containers.contains { DockerRunFixture.labels($0)[DockerBackend.roleLabel] == "pod" }, "a chain needs no pod")
+        let use = try #require(containers.first { DockerRunFixture.labels($0)[DockerBackend.stepLabel] == "use" })
         #expect((use["Config"] as? [String: Any])?["NetworkDisabled"] as? Bool == true)
         try Data().write(to: fixture.workspace.appendingPathComponent("looked"))
 
@@ -116,14 +113,10 @@ struct DockerNetworkSetupTests {
     }
 
     @Test func aRunOnAnotherNetworkKeepsTheDaemonsSetUp() throws {
-        let logger = Logger(label: "flowforge.runner.tests")
-        let client = DockerClient(host: try DockerHost("unix:///nonexistent.sock"), http: .shared, logger: logger)
         let request = RunRequest(
             pipelineID: "p", plan: Plan(steps: [DockerRunFixture.step("s", ["true"])]), workspace: "/w/p/", timeout: .seconds(1))
         for network in ["bridge", "flowforge-builds"] {
-            let run = DockerPipelineRun(
-                client: client, request: request, observer: RecordingObserver(), network: network, podImage: nil, logger: logger)
-            let config = run.withNetworkSetup(Self.config(networkMode: network))
+            let config = try Self.run(request, network: network).withNetworkSetup(Self.config(networkMode: network))
             #expect(config.NetworkDisabled == nil)
             #expect(config.HostConfig.Mounts.map(\.Target) == ["/workspace"])
         }
@@ -131,18 +124,20 @@ struct DockerNetworkSetupTests {
         // directory) keeps it in the temporary folder, never beside or inside that directory.
         var server = request
         server.runFiles = "/w/"
-        let onServer = DockerPipelineRun(
-            client: client, request: server, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
-        #expect(onServer.hostsFile.path == "/w/p.hosts")
-        let local = DockerPipelineRun(
-            client: client, request: request, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
-        #expect(local.hostsFile.path == FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-p/hosts").path)
+        #expect(try Self.run(server, network: "none").hostsFile.path == "/w/p.hosts")
+        #expect(try Self.run(request, network: "none").hostsFile.path
+            == FileManager.default.temporaryDirectory.appendingPathComponent("flowforge-p/hosts").path)
         // A pipeline id is made one file name, whatever it holds.
         var odd = server
         odd.pipelineID = "../x"
-        let escaped = DockerPipelineRun(
-            client: client, request: odd, observer: RecordingObserver(), network: "none", podImage: nil, logger: logger)
-        #expect(escaped.hostsFile.deletingLastPathComponent().path == "/w")
+        #expect(try Self.run(odd, network: "none").hostsFile.deletingLastPathComponent().path == "/w")
+    }
+
+    /// A run that is never executed: for what it derives from its request and network.
+    private static func run(_ request: RunRequest, network: String) throws -> DockerPipelineRun<RecordingObserver> {
+        let logger = Logger(label: "flowforge.runner.tests")
+        let client = DockerClient(host: try DockerHost("unix:///nonexistent.sock"), http: .shared, logger: logger)
+        return DockerPipelineRun(client: client, request: request, observer: RecordingObserver(), network: network, podImage: nil, logger: logger)
     }
 
     /// A local run's folder is made by the run, for its user alone; one that already exists (someone else's,

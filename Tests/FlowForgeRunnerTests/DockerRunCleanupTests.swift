@@ -8,9 +8,7 @@ import Testing
 /// `runLeavingCleanup`: which containers a run leaves for its caller, and when it removes them itself.
 @Suite(.disabled(if: ProcessInfo.processInfo.environment["FLOWFORGE_SKIP_DOCKER_TESTS"] != nil))
 struct DockerRunCleanupTests {
-    static func labels(_ container: [String: Any]) -> [String: String] {
-        ((container["Config"] as? [String: Any])?["Labels"] as? [String: String]) ?? [:]
-    }
+    static func labels(_ container: [String: Any]) -> [String: String] { DockerRunFixture.labels(container) }
 
     static func isRunning(_ container: [String: Any]) -> Bool {
         (container["State"] as? [String: Any])?["Running"] as? Bool == true

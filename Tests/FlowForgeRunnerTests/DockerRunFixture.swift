@@ -46,6 +46,16 @@ struct DockerRunFixture {
         return RunRequest(pipelineID: pipelineID, plan: Plan(steps: steps), workspace: workspace.path, timeout: timeout)
     }
 
+    /// The labels of a container, from the daemon's inspect answer.
+    static func labels(_ container: [String: Any]) -> [String: String] {
+        ((container["Config"] as? [String: Any])?["Labels"] as? [String: String]) ?? [:]
+    }
+
+    /// The run's containers as the daemon describes them now.
+    func containers() -> [[String: Any]] {
+        (DockerTestPrerequisites.containerIDs(pipelineID: pipelineID) ?? []).compactMap { DockerTestPrerequisites.inspect(container: $0) }
+    }
+
     /// The run's own `/etc/hosts` (network `none`): these requests name no `runFiles`, so in a folder of the
     /// run's own in the temporary folder.
     var hostsFile: URL {

@@ -16,7 +16,7 @@ extension DockerPipelineRun {
             try? await Task.sleep(for: .seconds(1))
             await removeListedContainers()
         }
-        if skipsNetworkSetup { await removeHostsFile() }
+        await removeHostsFile()
     }
 
     /// Creates a container, noting a create that a cancellation cut short (see `removeContainers`), and

@@ -35,20 +35,22 @@ extension DockerPipelineRun {
         return URL(fileURLWithPath: runFiles, isDirectory: true).appendingPathComponent(id + ".hosts")
     }
 
+    /// Whether the hosts file has a folder of its own (no `runFiles`), made and removed with it.
+    private var ownsHostsFolder: Bool { request.runFiles == nil }
+
     /// Writes the hosts file; call it before the run's first container is created.
     func writeHostsFile() async throws {
-        let file = hostsFile
-        let ownFolder = request.runFiles == nil
+        let (file, ownFolder) = (hostsFile, ownsHostsFolder)
         try await NIOThreadPool.singleton.runIfActive { try Self.writeHostsFileBlocking(file, makingFolder: ownFolder) }
         await progress.noteHostsFileWritten()
     }
 
     /// Removes the hosts file (and the folder made for it) once no container of the run mounts it any more.
-    /// Only what this run wrote: a folder that was there before (the write refused it) stays untouched.
+    /// Only what this run wrote (nothing on another network than `none`): a folder that was there before
+    /// (the write refused it) stays untouched.
     func removeHostsFile() async {
         guard await progress.hostsFileWritten else { return }
-        let file = hostsFile
-        let ownFolder = request.runFiles == nil
+        let (file, ownFolder) = (hostsFile, ownsHostsFolder)
         _ = try? await NIOThreadPool.singleton.runIfActive {
             try? FileManager.default.removeItem(at: file)
             if ownFolder { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
